@@ -1,0 +1,126 @@
+//! `AppCore`: the open workspace and the bodies of the commands that read it.
+//! Everything that touches SQLite runs on blocking threads (see `hilo_store::Store`).
+
+use std::path::Path;
+
+use hilo_model::identity::{Lookup, parse_region};
+use hilo_model::*;
+use hilo_store::{Store, customers, inbox, search, settings, stats, timeline};
+
+use crate::demo::{DemoOptions, DemoSummary};
+use crate::error::{CoreError, Result};
+use crate::secrets::SecretStore;
+use crate::workspace::Workspace;
+
+/// Setting key for the region used to read national phone numbers (ISO 3166, e.g. "ES").
+pub const DEFAULT_REGION_SETTING: &str = "phone.defaultRegion";
+pub const DEFAULT_REGION_ENV: &str = "HILO_DEFAULT_REGION";
+
+#[derive(Debug, Clone)]
+pub struct AppCore {
+    workspace: Workspace,
+    store: Store,
+}
+
+impl AppCore {
+    /// Opens the workspace at `dir`: reads or makes its id, gets the cache key from the
+    /// keychain (making one on first use) and opens the encrypted cache. Blocking.
+    pub fn open(dir: &Path, secrets: &dyn SecretStore) -> Result<AppCore> {
+        let workspace = Workspace::load_or_create(dir)?;
+        let store = workspace.open_store(secrets)?;
+        Ok(AppCore { workspace, store })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn workspace(&self) -> &Workspace {
+        &self.workspace
+    }
+
+    pub async fn info(&self) -> Result<WorkspaceInfo> {
+        let counts = self.store.read_async(|c| stats::counts(c)).await?;
+        Ok(WorkspaceInfo {
+            path: self.workspace.dir.display().to_string(),
+            customers: counts.customers,
+            conversations: counts.conversations,
+            messages: counts.messages,
+            calls: counts.calls,
+        })
+    }
+
+    pub async fn inbox(&self, query: InboxQuery) -> Result<InboxPage> {
+        Ok(self.store.read_async(move |c| inbox::list(c, &query)).await?)
+    }
+
+    pub async fn timeline(&self, customer_id: i64, cursor: Option<String>, limit: Option<u32>) -> Result<TimelinePage> {
+        Ok(self
+            .store
+            .read_async(move |c| timeline::customer_timeline(c, customer_id, cursor.as_deref(), limit))
+            .await?)
+    }
+
+    /// The whole timeline (every page), newest first.
+    pub async fn full_timeline(&self, customer_id: i64) -> Result<TimelinePage> {
+        let mut page = self.timeline(customer_id, None, Some(timeline::MAX_LIMIT)).await?;
+        while let Some(cursor) = page.next_cursor.take() {
+            let next = self.timeline(customer_id, Some(cursor), Some(timeline::MAX_LIMIT)).await?;
+            page.items.extend(next.items);
+            page.next_cursor = next.next_cursor;
+        }
+        Ok(page)
+    }
+
+    pub async fn search(&self, query: String, limit: Option<u32>) -> Result<Vec<SearchHit>> {
+        Ok(self.store.read_async(move |c| search::search(c, &query, limit)).await?)
+    }
+
+    /// The region national phone numbers are read in: the workspace setting, else
+    /// `$HILO_DEFAULT_REGION`, else the region of the OS locale, else none (E.164 only).
+    pub async fn default_region(&self) -> Result<Option<phonenumber::country::Id>> {
+        let stored = self.store.read_async(|c| settings::get(c, DEFAULT_REGION_SETTING)).await?;
+        let from_setting = stored.as_ref().and_then(|v| v.as_str()).and_then(parse_region);
+        Ok(from_setting
+            .or_else(|| std::env::var(DEFAULT_REGION_ENV).ok().and_then(|r| parse_region(&r)))
+            .or_else(locale_region))
+    }
+
+    /// Finds a customer by id (`42`, `#42`), email, or phone number in any common format.
+    pub async fn resolve_customer(&self, ident: &str) -> Result<i64> {
+        let region = self.default_region().await?.unwrap_or(phonenumber::country::Id::US);
+        let lookup = parse_lookup(ident, region);
+        let found = self
+            .store
+            .read_async(move |c| match lookup {
+                Lookup::CustomerId(id) => Ok(customers::exists(c, id)?.then_some(id)),
+                Lookup::Email(e) => customers::find_by_identity(c, IdentityKind::Email, &e),
+                Lookup::Phone(p) => customers::find_by_identity(c, IdentityKind::Phone, &p),
+                Lookup::Unrecognized(_) => Ok(None),
+            })
+            .await?;
+        found.ok_or_else(|| {
+            CoreError::NotFound(format!(
+                "no customer matches {ident:?} (try an email, a phone number or a customer id)"
+            ))
+        })
+    }
+
+    /// Fills an empty workspace with the demo data set.
+    pub async fn load_demo(&self, options: DemoOptions) -> Result<DemoSummary> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || crate::demo::generate(&store, &options))
+            .await
+            .map_err(|e| CoreError::Internal(e.to_string()))?
+    }
+}
+
+/// `es_ES.UTF-8` → ES, from the usual POSIX locale variables.
+fn locale_region() -> Option<phonenumber::country::Id> {
+    ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|v| !v.is_empty())
+        .and_then(|v| v.split(['.', '@']).next().and_then(|l| l.split('_').nth(1)).map(str::to_owned))
+        .and_then(|r| parse_region(&r))
+}

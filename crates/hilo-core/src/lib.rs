@@ -1,0 +1,15 @@
+//! Hilo's composition root, free of Tauri: opens a workspace (cache key from the
+//! keychain, encrypted store), and holds the bodies of every command so that the CLI
+//! and the desktop shell stay a few lines each.
+
+pub mod app;
+pub mod demo;
+pub mod error;
+pub mod html;
+pub mod secrets;
+pub mod workspace;
+
+pub use app::AppCore;
+pub use error::{CoreError, Result};
+pub use secrets::{KeyringSecretStore, MemorySecretStore, SecretError, SecretStore};
+pub use workspace::{Workspace, reset_cache, resolve_workspace_dir};

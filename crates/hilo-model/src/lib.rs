@@ -1,0 +1,18 @@
+//! Hilo's domain vocabulary: ids, enums, the DTOs that cross IPC and the CLI's JSON,
+//! and the identity normalization every layer agrees on. No I/O lives here.
+//!
+//! Every type that crosses IPC derives `TS` and is exported to `ui/src/bindings/` by
+//! `cargo test -p hilo-model` (the generated files are committed; CI fails when stale).
+
+pub mod dto;
+pub mod enums;
+pub mod error;
+pub mod identity;
+pub mod time;
+
+pub use dto::*;
+pub use enums::*;
+pub use error::{ErrorCode, IpcError};
+pub use identity::{
+    IdentityInput, Lookup, NormalizedIdentity, normalize_identity, normalize_phone, parse_lookup, parse_region,
+};

@@ -1,0 +1,34 @@
+//! Numbered, embedded, forward-only migrations; each runs in its own transaction and
+//! bumps `PRAGMA user_version` inside it, so a crash leaves a whole step or none.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::{Result, StoreError};
+
+/// (version, name, SQL). Append only: a shipped file is never edited.
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "0001_init", include_str!("../migrations/0001_init.sql"))];
+
+pub fn schema_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
+    let current = schema_version(conn)?;
+    let known = MIGRATIONS.last().map_or(0, |m| m.0);
+    if current > known {
+        return Err(StoreError::SchemaTooNew { found: current, known });
+    }
+    for &(version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|source| StoreError::Migration { version, name, source })?;
+        tx.execute_batch(sql).map_err(|source| StoreError::Migration { version, name, source })?;
+        tx.execute_batch(&format!("PRAGMA user_version = {version};")).map_err(|source| StoreError::Migration {
+            version,
+            name,
+            source,
+        })?;
+        tx.commit().map_err(|source| StoreError::Migration { version, name, source })?;
+    }
+    Ok(())
+}

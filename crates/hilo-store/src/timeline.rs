@@ -1,0 +1,137 @@
+//! A customer's timeline: messages, notes and bot turns of all their conversations on
+//! every channel, their calls and the events around them — newest first.
+//!
+//! Keyset pagination on (at, source, id), source being message < call < event. Each
+//! source is read with its own index and the pages are merged here, which keeps the
+//! first page cheap however long the history is.
+
+use hilo_model::{TimelineCall, TimelineEntry, TimelineEvent, TimelineMessage, TimelinePage};
+use rusqlite::{Connection, params};
+
+use crate::rows::{cursor_parts, parse, parse_opt};
+use crate::{Result, customers};
+
+pub const DEFAULT_LIMIT: u32 = 50;
+pub const MAX_LIMIT: u32 = 10_000;
+
+const SRC_MESSAGE: i64 = 0;
+const SRC_CALL: i64 = 1;
+const SRC_EVENT: i64 = 2;
+
+/// One page of the customer's timeline. `limit: None` means [`DEFAULT_LIMIT`].
+pub fn customer_timeline(
+    conn: &Connection,
+    customer_id: i64,
+    cursor: Option<&str>,
+    limit: Option<u32>,
+) -> Result<TimelinePage> {
+    let customer = customers::summary(conn, customer_id)?;
+    let limit = limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let after = match cursor {
+        Some(c) => Some(cursor_parts::<3>(c)?),
+        None => None,
+    };
+    // For source `s`, an item is older than the cursor when (at, s, id) < (c_at, c_src, c_id):
+    // `at < A OR (at = A AND id < B)` with B chosen by how `s` compares to c_src.
+    let bound = |src: i64| match after {
+        None => (i64::MAX, i64::MAX),
+        Some([at, c_src, c_id]) => (
+            at,
+            if src < c_src {
+                i64::MAX
+            } else if src == c_src {
+                c_id
+            } else {
+                i64::MIN
+            },
+        ),
+    };
+    let fetch = i64::from(limit) + 1;
+    let mut merged: Vec<(i64, i64, i64, TimelineEntry)> = Vec::new();
+
+    let (a, b) = bound(SRC_MESSAGE);
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.id, m.created_at, m.conversation_id, c.channel, m.direction, m.kind, m.author, m.text, m.html, m.delivery
+         FROM messages m JOIN conversations c ON c.id = m.conversation_id
+         WHERE c.customer_id = ?1 AND (m.created_at < ?2 OR (m.created_at = ?2 AND m.id < ?3))
+         ORDER BY m.created_at DESC, m.id DESC LIMIT ?4",
+    )?;
+    for row in stmt.query_map(params![customer_id, a, b, fetch], |r| {
+        Ok(TimelineMessage {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            conversation_id: r.get(2)?,
+            channel: parse(r, 3)?,
+            direction: parse(r, 4)?,
+            kind: parse(r, 5)?,
+            author: r.get(6)?,
+            text: r.get(7)?,
+            html: r.get(8)?,
+            delivery: parse(r, 9)?,
+        })
+    })? {
+        let m = row?;
+        merged.push((m.at, SRC_MESSAGE, m.id, TimelineEntry::Message(m)));
+    }
+
+    let (a, b) = bound(SRC_CALL);
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, started_at, direction, from_number, to_number, agent, outcome, answered_at, ended_at,
+                hangup_cause, summary
+         FROM calls
+         WHERE customer_id = ?1 AND (started_at < ?2 OR (started_at = ?2 AND id < ?3))
+         ORDER BY started_at DESC, id DESC LIMIT ?4",
+    )?;
+    for row in stmt.query_map(params![customer_id, a, b, fetch], |r| {
+        let at: i64 = r.get(1)?;
+        let answered_at: Option<i64> = r.get(7)?;
+        let ended_at: Option<i64> = r.get(8)?;
+        Ok(TimelineCall {
+            id: r.get(0)?,
+            at,
+            direction: parse(r, 2)?,
+            from: r.get(3)?,
+            to: r.get(4)?,
+            agent: r.get(5)?,
+            outcome: parse(r, 6)?,
+            answered_at,
+            ended_at,
+            duration_secs: ended_at.map(|e| (e - at).max(0) / 1000),
+            talk_secs: answered_at.zip(ended_at).map(|(a, e)| (e - a).max(0) / 1000),
+            hangup_cause: r.get(9)?,
+            summary: r.get(10)?,
+        })
+    })? {
+        let c = row?;
+        merged.push((c.at, SRC_CALL, c.id, TimelineEntry::Call(c)));
+    }
+
+    let (a, b) = bound(SRC_EVENT);
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.id, e.at, e.kind, e.conversation_id, c.channel, e.actor, e.from_value, e.to_value
+         FROM timeline_events e LEFT JOIN conversations c ON c.id = e.conversation_id
+         WHERE e.customer_id = ?1 AND (e.at < ?2 OR (e.at = ?2 AND e.id < ?3))
+         ORDER BY e.at DESC, e.id DESC LIMIT ?4",
+    )?;
+    for row in stmt.query_map(params![customer_id, a, b, fetch], |r| {
+        Ok(TimelineEvent {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            kind: parse(r, 2)?,
+            conversation_id: r.get(3)?,
+            channel: parse_opt(r, 4)?,
+            actor: r.get(5)?,
+            from: r.get(6)?,
+            to: r.get(7)?,
+        })
+    })? {
+        let e = row?;
+        merged.push((e.at, SRC_EVENT, e.id, TimelineEntry::Event(e)));
+    }
+
+    merged.sort_unstable_by(|x, y| (y.0, y.1, y.2).cmp(&(x.0, x.1, x.2)));
+    let more = merged.len() > limit as usize;
+    merged.truncate(limit as usize);
+    let next_cursor = if more { merged.last().map(|(at, src, id, _)| format!("{at}:{src}:{id}")) } else { None };
+    Ok(TimelinePage { customer, items: merged.into_iter().map(|(_, _, _, e)| e).collect(), next_cursor })
+}
