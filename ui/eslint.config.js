@@ -1,10 +1,11 @@
 import js from '@eslint/js';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
+import { defineConfig } from 'eslint/config';
 import ts from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
-export default ts.config(
+export default defineConfig(
   { ignores: ['dist/', 'node_modules/', 'src/bindings/'] },
   js.configs.recommended,
   ...ts.configs.strictTypeChecked,
@@ -30,7 +31,8 @@ export default ts.config(
           patterns: [
             {
               group: ['@tauri-apps/*'],
-              message: 'Only src/ipc may import @tauri-apps/*; use the typed functions from src/ipc.',
+              message:
+                'Only src/ipc may import @tauri-apps/*; use the typed functions from src/ipc.',
             },
           ],
         },

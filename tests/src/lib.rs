@@ -1,1 +1,56 @@
+//! Test harness shared by Hilo's black-box tests: real parts started on this machine.
+//!
+//! - [`KeyringSession`]: a private D-Bus session bus with gnome-keyring's Secret Service
+//!   unlocked on it, so the real `keyring` code path runs without touching the user's keychain.
+//! - [`Display`]: an Xvfb server for the real app window.
+//! - [`WebDriver`]: WebKitWebDriver and a minimal W3C client for the Tauri webview.
+//!
+//! Every process is killed on drop; each lives in its own temp directory.
 
+pub mod display;
+pub mod keyring_session;
+pub mod webdriver;
+
+pub use display::Display;
+pub use keyring_session::KeyringSession;
+pub use webdriver::{Session, WebDriver};
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// Polls `f` until it returns `Some`, or panics with `what` after `timeout`.
+pub fn wait_for<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(start.elapsed() < timeout, "timed out after {timeout:?} waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// `target/<profile>/NAME` next to the running test binary (`target/<profile>/deps/…`).
+pub fn workspace_binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target profile directory");
+    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is missing: build it first with `cargo build --workspace --all-targets` (the README's test command does)",
+        path.display()
+    );
+    path
+}
+
+/// Where tests leave screenshots and logs for a person to look at (git-ignored).
+pub fn artifacts_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts");
+    std::fs::create_dir_all(&dir).expect("artifacts dir");
+    dir
+}
+
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port()
+}

@@ -28,6 +28,11 @@ export class HiloError extends Error {
 
 const MAX_MESSAGE = 500;
 
+// JSON.stringify returns undefined for functions and symbols, whatever its typings say.
+function toJson(value: unknown): string | undefined {
+  return JSON.stringify(value);
+}
+
 function describe(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (value === null) return 'null';
@@ -36,7 +41,7 @@ function describe(value: unknown): string {
     return String(value);
   }
   try {
-    return JSON.stringify(value) ?? typeof value;
+    return toJson(value) ?? typeof value;
   } catch {
     return typeof value;
   }

@@ -49,7 +49,8 @@ export function formatRelative(at: number, now: number, locale: Locale, timeZone
   const elapsed = Math.max(0, now - at); // a clock a little ahead still reads "now"
   const rtf = relativeFormat(locale, 'auto', 'short');
   if (elapsed < 45 * SECOND) return rtf.format(0, 'second');
-  if (elapsed < 45 * MINUTE) return rtf.format(-Math.max(1, Math.round(elapsed / MINUTE)), 'minute');
+  if (elapsed < 45 * MINUTE)
+    return rtf.format(-Math.max(1, Math.round(elapsed / MINUTE)), 'minute');
   if (elapsed < 22 * HOUR) return rtf.format(-Math.max(1, Math.round(elapsed / HOUR)), 'hour');
   const days = dayDifference(at, now, timeZone);
   if (days < 7) return rtf.format(-Math.max(1, days), 'day');
@@ -100,7 +101,9 @@ function keyToUtc(key: string): number {
 
 /** Whole calendar days from `earlier` to `later` in the time zone (0 = same day). */
 export function dayDifference(earlier: number, later: number, timeZone?: string): number {
-  return Math.round((keyToUtc(dayKey(later, timeZone)) - keyToUtc(dayKey(earlier, timeZone))) / DAY);
+  return Math.round(
+    (keyToUtc(dayKey(later, timeZone)) - keyToUtc(dayKey(earlier, timeZone))) / DAY,
+  );
 }
 
 /** Label of a day separator: "Hoy", "Ayer", else "lunes, 3 de marzo" (+ year if not this year). */

@@ -46,7 +46,10 @@ export function snippetParts(
       out.push(part);
       budget -= part.text.length;
     } else {
-      out.push({ text: part.text.slice(0, Math.max(0, budget - 1)).trimEnd() + '…', marked: part.marked });
+      out.push({
+        text: part.text.slice(0, Math.max(0, budget - 1)).trimEnd() + '…',
+        marked: part.marked,
+      });
       budget = 0;
     }
   }

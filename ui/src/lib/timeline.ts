@@ -1,7 +1,10 @@
 import type { TimelineEntry } from '../bindings/TimelineEntry';
+import { appendUnique } from './collections';
 import { dayKey } from './format';
 
 export interface DayGroup {
+  /** Stable identity for keyed rendering: the day plus its first entry. */
+  id: string;
   /** Calendar day, YYYY-MM-DD, in the time zone used for grouping. */
   key: string;
   /** Instant of the group's first entry, to label the separator. */
@@ -37,7 +40,7 @@ export function groupByDay(entries: readonly TimelineEntry[], timeZone?: string)
   for (const entry of entries) {
     const key = dayKey(entry.at, timeZone);
     if (current?.key !== key) {
-      current = { key, at: entry.at, entries: [] };
+      current = { id: `${key}|${entryKey(entry)}`, key, at: entry.at, entries: [] };
       groups.push(current);
     }
     current.entries.push(entry);
@@ -50,14 +53,5 @@ export function appendPage(
   existing: readonly TimelineEntry[],
   page: readonly TimelineEntry[],
 ): TimelineEntry[] {
-  const seen = new Set(existing.map(entryKey));
-  const merged = [...existing];
-  for (const entry of page) {
-    const key = entryKey(entry);
-    if (!seen.has(key)) {
-      seen.add(key);
-      merged.push(entry);
-    }
-  }
-  return merged;
+  return appendUnique(existing, page, entryKey);
 }

@@ -32,7 +32,8 @@ export const en: Record<keyof typeof es, string> = {
     'Nothing will be deleted: the current files are moved to another folder and Hilo starts with a fresh cache, which fills up again on the next sync.',
   'workspace.cache.reset': 'Move the cache aside and start fresh',
   'workspace.cache.resetting': 'Moving the cache aside…',
-  'workspace.cache.movedTitle': 'The old cache was moved aside, nothing was deleted. The files are in:',
+  'workspace.cache.movedTitle':
+    'The old cache was moved aside, nothing was deleted. The files are in:',
   'workspace.cache.dismiss': 'Got it',
   'workspace.keychain.title': 'The system keychain is not available',
   'workspace.keychain.hint':
@@ -76,6 +77,9 @@ export const en: Record<keyof typeof es, string> = {
   'priority.medium': 'Medium',
   'priority.high': 'High',
   'priority.urgent': 'Urgent',
+
+  'direction.inbound': 'Customer',
+  'direction.outbound': 'Agent',
 
   'channel.email': 'Email',
   'channel.chat': 'Web chat',

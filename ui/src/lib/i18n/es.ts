@@ -31,7 +31,8 @@ export const es = {
     'No se borrará nada: los archivos actuales se apartan a otra carpeta y Hilo empieza con una caché nueva, que se vuelve a llenar al sincronizar.',
   'workspace.cache.reset': 'Apartar la caché y empezar de nuevo',
   'workspace.cache.resetting': 'Apartando la caché…',
-  'workspace.cache.movedTitle': 'La caché anterior se apartó sin borrar nada. Los archivos están en:',
+  'workspace.cache.movedTitle':
+    'La caché anterior se apartó sin borrar nada. Los archivos están en:',
   'workspace.cache.dismiss': 'Entendido',
   'workspace.keychain.title': 'El llavero del sistema no está disponible',
   'workspace.keychain.hint':
@@ -75,6 +76,9 @@ export const es = {
   'priority.medium': 'Media',
   'priority.high': 'Alta',
   'priority.urgent': 'Urgente',
+
+  'direction.inbound': 'Cliente',
+  'direction.outbound': 'Agente',
 
   'channel.email': 'Correo',
   'channel.chat': 'Chat web',

@@ -1,4 +1,11 @@
-import { detectLocale, isLocale, translate, type Locale, type MessageKey, type Params } from './translate';
+import {
+  detectLocale,
+  isLocale,
+  translate,
+  type Locale,
+  type MessageKey,
+  type Params,
+} from './translate';
 
 export type { Locale, MessageKey, Params } from './translate';
 export { LOCALES } from './translate';
@@ -7,7 +14,8 @@ const STORAGE_KEY = 'hilo.locale';
 
 function readStored(): Locale | null {
   try {
-    const stored = globalThis.localStorage?.getItem(STORAGE_KEY);
+    if (typeof localStorage === 'undefined') return null;
+    const stored = localStorage.getItem(STORAGE_KEY);
     return isLocale(stored) ? stored : null;
   } catch {
     return null;
@@ -15,7 +23,7 @@ function readStored(): Locale | null {
 }
 
 function initialLocale(): Locale {
-  return readStored() ?? detectLocale(globalThis.navigator?.language);
+  return readStored() ?? detectLocale(typeof navigator === 'undefined' ? null : navigator.language);
 }
 
 const state = $state<{ locale: Locale }>({ locale: initialLocale() });
@@ -29,7 +37,7 @@ export function locale(): Locale {
 export function setLocale(next: Locale): void {
   state.locale = next;
   try {
-    globalThis.localStorage?.setItem(STORAGE_KEY, next);
+    if (typeof localStorage !== 'undefined') localStorage.setItem(STORAGE_KEY, next);
   } catch {
     // Storage may be unavailable; the choice then lasts for this session only.
   }

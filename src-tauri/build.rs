@@ -1,0 +1,15 @@
+fn main() {
+    // Declaring the app's commands makes each one a permission that a capability must
+    // grant explicitly (see capabilities/main.json): nothing is callable by default.
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "workspace_open",
+        "workspace_load_demo",
+        "workspace_reset_cache",
+        "inbox_list",
+        "customer_timeline",
+        "search_messages",
+    ]);
+    if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
+        panic!("tauri-build failed: {e:#}");
+    }
+}

@@ -1,0 +1,95 @@
+import type { Channel } from '../../bindings/Channel';
+import type { ConversationStatus } from '../../bindings/ConversationStatus';
+import type { ConversationSummary } from '../../bindings/ConversationSummary';
+import type { InboxQuery } from '../../bindings/InboxQuery';
+import { appendUnique } from '../../lib/collections';
+import { inboxList, toHiloError, type HiloError } from '../../ipc';
+
+export type StatusTab = ConversationStatus | 'all';
+export const STATUS_TABS: readonly StatusTab[] = ['open', 'pending', 'snoozed', 'resolved', 'all'];
+
+const PAGE_SIZE = 50;
+
+/** The inbox list: current filters, loaded rows and keyset paging. */
+export class InboxStore {
+  items = $state.raw<ConversationSummary[]>([]);
+  nextCursor = $state<string | null>(null);
+  status = $state<StatusTab>('open');
+  channel = $state<Channel | null>(null);
+  /** The first page of the current filters has arrived. */
+  loaded = $state(false);
+  loading = $state(false);
+  loadingMore = $state(false);
+  error = $state.raw<HiloError | null>(null);
+  moreError = $state.raw<HiloError | null>(null);
+
+  // Bumped on every reload so that answers to superseded queries are dropped.
+  #generation = 0;
+
+  #query(cursor: string | null): InboxQuery {
+    return {
+      status: this.status === 'all' ? null : this.status,
+      channel: this.channel,
+      accountId: null,
+      cursor,
+      limit: PAGE_SIZE,
+    };
+  }
+
+  async reload(): Promise<void> {
+    const generation = ++this.#generation;
+    this.loading = true;
+    this.loadingMore = false;
+    this.loaded = false;
+    this.error = null;
+    this.moreError = null;
+    try {
+      const page = await inboxList(this.#query(null));
+      if (generation !== this.#generation) return;
+      this.items = page.items;
+      this.nextCursor = page.nextCursor;
+      this.loaded = true;
+    } catch (reason) {
+      if (generation !== this.#generation) return;
+      this.items = [];
+      this.nextCursor = null;
+      this.error = toHiloError(reason);
+    } finally {
+      if (generation === this.#generation) this.loading = false;
+    }
+  }
+
+  async loadMore(): Promise<void> {
+    const cursor = this.nextCursor;
+    if (cursor === null || this.loading || this.loadingMore || this.moreError) return;
+    const generation = this.#generation;
+    this.loadingMore = true;
+    try {
+      const page = await inboxList(this.#query(cursor));
+      if (generation !== this.#generation) return;
+      this.items = appendUnique(this.items, page.items, (c) => c.id);
+      this.nextCursor = page.nextCursor;
+    } catch (reason) {
+      if (generation !== this.#generation) return;
+      // Stop auto-paging until the agent retries; the rows already shown stay.
+      this.moreError = toHiloError(reason);
+    } finally {
+      if (generation === this.#generation) this.loadingMore = false;
+    }
+  }
+
+  retryMore(): Promise<void> {
+    this.moreError = null;
+    return this.loadMore();
+  }
+
+  setStatus(status: StatusTab): Promise<void> {
+    this.status = status;
+    return this.reload();
+  }
+
+  setChannel(channel: Channel | null): Promise<void> {
+    this.channel = channel;
+    return this.reload();
+  }
+}

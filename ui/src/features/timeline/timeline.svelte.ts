@@ -1,0 +1,70 @@
+import type { CustomerSummary } from '../../bindings/CustomerSummary';
+import type { TimelineEntry } from '../../bindings/TimelineEntry';
+import { customerTimeline, toHiloError, type HiloError } from '../../ipc';
+import { appendPage } from '../../lib/timeline';
+
+const PAGE_SIZE = 50;
+
+/** One customer's unified timeline (every channel and call), newest first. */
+export class TimelineStore {
+  customerId = $state<number | null>(null);
+  customer = $state.raw<CustomerSummary | null>(null);
+  items = $state.raw<TimelineEntry[]>([]);
+  nextCursor = $state<string | null>(null);
+  loading = $state(false);
+  loadingOlder = $state(false);
+  error = $state.raw<HiloError | null>(null);
+  olderError = $state.raw<HiloError | null>(null);
+
+  #generation = 0;
+
+  /** Shows a customer; does nothing if that customer is already shown or loading. */
+  open(customerId: number): Promise<void> {
+    if (customerId === this.customerId && this.error === null) return Promise.resolve();
+    return this.reload(customerId);
+  }
+
+  async reload(customerId: number): Promise<void> {
+    const generation = ++this.#generation;
+    this.customerId = customerId;
+    this.customer = null;
+    this.items = [];
+    this.nextCursor = null;
+    this.error = null;
+    this.olderError = null;
+    this.loadingOlder = false;
+    this.loading = true;
+    try {
+      const page = await customerTimeline(customerId, null, PAGE_SIZE);
+      if (generation !== this.#generation) return;
+      this.customer = page.customer;
+      this.items = page.items;
+      this.nextCursor = page.nextCursor;
+    } catch (reason) {
+      if (generation !== this.#generation) return;
+      this.error = toHiloError(reason);
+    } finally {
+      if (generation === this.#generation) this.loading = false;
+    }
+  }
+
+  async loadOlder(): Promise<void> {
+    const cursor = this.nextCursor;
+    const customerId = this.customerId;
+    if (cursor === null || customerId === null || this.loading || this.loadingOlder) return;
+    const generation = this.#generation;
+    this.loadingOlder = true;
+    this.olderError = null;
+    try {
+      const page = await customerTimeline(customerId, cursor, PAGE_SIZE);
+      if (generation !== this.#generation) return;
+      this.items = appendPage(this.items, page.items);
+      this.nextCursor = page.nextCursor;
+    } catch (reason) {
+      if (generation !== this.#generation) return;
+      this.olderError = toHiloError(reason);
+    } finally {
+      if (generation === this.#generation) this.loadingOlder = false;
+    }
+  }
+}
