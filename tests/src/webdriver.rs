@@ -113,7 +113,11 @@ impl Session<'_> {
     }
 
     pub fn text(&self, element: &str) -> String {
-        self.driver.request("GET", &self.path(&format!("/element/{element}/text")), None).as_str().unwrap_or("").to_owned()
+        self.driver
+            .request("GET", &self.path(&format!("/element/{element}/text")), None)
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
     }
 
     /// A PNG of the webview, as WebDriver renders it.

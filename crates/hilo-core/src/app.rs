@@ -40,7 +40,7 @@ impl AppCore {
     }
 
     pub async fn info(&self) -> Result<WorkspaceInfo> {
-        let counts = self.store.read_async(|c| stats::counts(c)).await?;
+        let counts = self.store.read_async(stats::counts).await?;
         Ok(WorkspaceInfo {
             path: self.workspace.dir.display().to_string(),
             customers: counts.customers,

@@ -3,6 +3,30 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
+/// Tags that end a line when rendered.
+const LINE_ENDING_TAGS: [&str; 12] = ["br", "p", "div", "li", "tr", "td", "h1", "h2", "h3", "blockquote", "ul", "ol"];
+
+/// Puts a space before every line-ending tag, so words on either side stay apart once
+/// the tags are stripped.
+fn space_line_ends(html: &str) -> String {
+    let lower = html.to_ascii_lowercase();
+    let mut out = String::with_capacity(html.len() + 16);
+    for (i, ch) in html.char_indices() {
+        if ch == '<' {
+            let rest = &lower[i + 1..];
+            let rest = rest.strip_prefix('/').unwrap_or(rest);
+            let ends_line = LINE_ENDING_TAGS.iter().any(|t| {
+                rest.starts_with(t) && rest[t.len()..].starts_with(|c: char| c == '>' || c == '/' || c.is_whitespace())
+            });
+            if ends_line {
+                out.push(' ');
+            }
+        }
+        out.push(ch);
+    }
+    out
+}
+
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
     // Remote images are tracking pixels until the agent asks for them: drop <img> entirely.
@@ -21,7 +45,10 @@ pub fn sanitize(html: &str) -> String {
 
 /// The text a person would read, for search and previews.
 pub fn to_text(html: &str) -> String {
-    let stripped = ammonia::Builder::empty().clean(html).to_string();
+    // Line breaks and block ends separate words; without a space "saludo,<br>Lucy"
+    // would read (and be searched) as one word.
+    let spaced = space_line_ends(html);
+    let stripped = ammonia::Builder::empty().clean(&spaced).to_string();
     let decoded = stripped
         .replace("&nbsp;", " ")
         .replace("&lt;", "<")
@@ -47,5 +74,6 @@ mod tests {
         }
         assert!(clean.contains(r#"href="https://shop.example/pedido/1""#), "safe links stay: {clean}");
         assert_eq!(to_text("<p>Hola&nbsp;<b>Claudio</b> &amp; co</p>"), "Hola Claudio & co");
+        assert_eq!(to_text("Un saludo,<br>Lucy<div>P.D.</div>"), "Un saludo, Lucy P.D.");
     }
 }

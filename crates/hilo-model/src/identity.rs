@@ -82,10 +82,12 @@ pub fn parse_lookup(raw: &str, default_region: country::Id) -> Lookup {
     if let Some(id) = t.strip_prefix('#').and_then(|s| s.parse::<i64>().ok()) {
         return Lookup::CustomerId(id);
     }
-    if !t.is_empty() && t.len() <= 6 && t.chars().all(|c| c.is_ascii_digit()) {
-        if let Ok(id) = t.parse() {
-            return Lookup::CustomerId(id);
-        }
+    if !t.is_empty()
+        && t.len() <= 6
+        && t.chars().all(|c| c.is_ascii_digit())
+        && let Ok(id) = t.parse()
+    {
+        return Lookup::CustomerId(id);
     }
     if t.contains('@') {
         return Lookup::Email(t.to_lowercase());

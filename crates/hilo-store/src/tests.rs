@@ -180,10 +180,10 @@ fn wrong_key_or_garbage_is_unreadable_not_empty() {
 fn migrations_are_recorded_and_reopening_is_a_no_op() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("hilo.db");
-    let v1 = Store::open(&path, key(3)).expect("open").read(|c| schema_version(c)).expect("version");
+    let v1 = Store::open(&path, key(3)).expect("open").read(schema_version).expect("version");
     assert_eq!(v1, MIGRATIONS.last().map(|m| m.0).unwrap_or(0), "every migration applied");
     let store = Store::open(&path, key(3)).expect("reopen");
-    assert_eq!(store.read(|c| schema_version(c)).expect("version"), v1);
+    assert_eq!(store.read(schema_version).expect("version"), v1);
 }
 
 #[test]
@@ -317,13 +317,13 @@ fn search_is_accent_insensitive_marks_matches_and_survives_hostile_input() {
 fn upserts_are_idempotent() {
     let (_dir, store) = temp_store();
     store.write(|tx| seed(tx).map(|_| ())).expect("seed");
-    let before = store.read(|c| stats::counts(c)).expect("counts");
+    let before = store.read(stats::counts).expect("counts");
     // Re-applying the same remote rows must not create anything new.
     let err = store.write(|tx| seed(tx).map(|_| ()));
     // Customers are local rows (not remote-keyed), so seeding twice adds customers, but
     // remote-keyed conversations, messages and calls stay unique.
     assert!(err.is_ok());
-    let after = store.read(|c| stats::counts(c)).expect("counts");
+    let after = store.read(stats::counts).expect("counts");
     assert_eq!(after.conversations, before.conversations);
     assert_eq!(after.messages, before.messages);
     assert_eq!(after.calls, before.calls);

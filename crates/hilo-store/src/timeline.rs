@@ -129,7 +129,7 @@ pub fn customer_timeline(
         merged.push((e.at, SRC_EVENT, e.id, TimelineEntry::Event(e)));
     }
 
-    merged.sort_unstable_by(|x, y| (y.0, y.1, y.2).cmp(&(x.0, x.1, x.2)));
+    merged.sort_unstable_by_key(|x| std::cmp::Reverse((x.0, x.1, x.2)));
     let more = merged.len() > limit as usize;
     merged.truncate(limit as usize);
     let next_cursor = if more { merged.last().map(|(at, src, id, _)| format!("{at}:{src}:{id}")) } else { None };

@@ -54,11 +54,14 @@ fn timeline_finds_claudio_by_email_phone_or_id_in_story_order() {
         assert_eq!(t["customer"]["id"].as_i64(), Some(id), "{ident:?} names the same customer");
     }
     let items = by_email["items"].as_array().expect("items");
-    let pos = |pred: &dyn Fn(&Value) -> bool| items.iter().position(|i| pred(i));
+    let pos = |pred: &dyn Fn(&Value) -> bool| items.iter().position(pred);
     let fb = pos(&|i| i["type"] == "message" && i["channel"] == "facebook" && i["direction"] == "inbound");
     let note = pos(&|i| i["kind"] == "note" && i["text"].as_str().unwrap_or("").contains("Reposición enviada"));
     let call = pos(&|i| i["type"] == "call" && i["outcome"] == "answered" && i["direction"] == "inbound");
-    assert!(matches!((fb, note, call), (Some(a), Some(b), Some(c)) if a < b && b < c), "story order: {fb:?} {note:?} {call:?}");
+    assert!(
+        matches!((fb, note, call), (Some(a), Some(b), Some(c)) if a < b && b < c),
+        "story order: {fb:?} {note:?} {call:?}"
+    );
     assert!(items.windows(2).all(|w| w[0]["at"].as_i64() >= w[1]["at"].as_i64()), "newest first");
 
     let limited = ok_json(demo(), &["timeline", "--customer", "claudio.perez@example.com", "--limit", "2", "--json"]);
@@ -109,7 +112,10 @@ fn no_keychain_is_a_clear_error_and_never_plaintext() {
         .expect("run hilo");
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("no OS keychain is reachable") && err.contains("never"), "says what happened and what to do: {err}");
+    assert!(
+        err.contains("no OS keychain is reachable") && err.contains("never"),
+        "says what happened and what to do: {err}"
+    );
     assert!(!dir.path().join("hilo.db").exists(), "no cache is created without a key in the keychain");
 }
 
@@ -126,7 +132,8 @@ fn unreadable_cache_is_reported_then_moved_aside_on_request() {
 
     let reset = ok_json(dir.path(), &["cache", "reset", "--json"]);
     let moved = reset["movedTo"].as_array().expect("movedTo");
-    let moved_db = moved.iter().filter_map(Value::as_str).find(|p| !p.contains("-wal") && !p.contains("-shm")).expect("db");
+    let moved_db =
+        moved.iter().filter_map(Value::as_str).find(|p| !p.contains("-wal") && !p.contains("-shm")).expect("db");
     assert_eq!(std::fs::read(moved_db).expect("moved"), garbage, "kept byte for byte");
     let info = ok_json(dir.path(), &["info", "--json"]);
     assert_eq!(info["conversations"], 0, "a fresh, empty cache");

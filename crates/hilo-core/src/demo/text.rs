@@ -4,32 +4,182 @@
 
 /// Spanish first names (Spain). "Claudio" is reserved for the story's customer.
 pub(super) const FIRST_ES: &[&str] = &[
-    "Lucía", "María", "Carmen", "Laura", "Paula", "Elena", "Sara", "Marta", "Irene", "Cristina", "Nuria", "Rocío",
-    "Pilar", "Inés", "Alba", "Noelia", "Beatriz", "Raquel", "Silvia", "Teresa", "Javier", "Alejandro", "Daniel",
-    "Pablo", "Sergio", "Adrián", "David", "Álvaro", "Jorge", "Manuel", "Íñigo", "Rubén", "Carlos", "Miguel", "Andrés",
-    "Raúl", "Óscar", "Fernando", "Guillermo", "Joaquín", "Jesús", "Ramón", "Ángel", "Víctor", "Hugo", "Mario",
+    "Lucía",
+    "María",
+    "Carmen",
+    "Laura",
+    "Paula",
+    "Elena",
+    "Sara",
+    "Marta",
+    "Irene",
+    "Cristina",
+    "Nuria",
+    "Rocío",
+    "Pilar",
+    "Inés",
+    "Alba",
+    "Noelia",
+    "Beatriz",
+    "Raquel",
+    "Silvia",
+    "Teresa",
+    "Javier",
+    "Alejandro",
+    "Daniel",
+    "Pablo",
+    "Sergio",
+    "Adrián",
+    "David",
+    "Álvaro",
+    "Jorge",
+    "Manuel",
+    "Íñigo",
+    "Rubén",
+    "Carlos",
+    "Miguel",
+    "Andrés",
+    "Raúl",
+    "Óscar",
+    "Fernando",
+    "Guillermo",
+    "Joaquín",
+    "Jesús",
+    "Ramón",
+    "Ángel",
+    "Víctor",
+    "Hugo",
+    "Mario",
 ];
 
 /// Latin-American first names (Mexico and around).
 pub(super) const FIRST_LATAM: &[&str] = &[
-    "Ximena", "Guadalupe", "Valentina", "Camila", "Fernanda", "Itzel", "Daniela", "Renata", "Mariana", "Sofía",
-    "Emiliano", "Santiago", "Diego", "Mateo", "Leonardo", "Rodrigo", "Joaquín", "Iker", "Sebastián", "Tomás",
+    "Ximena",
+    "Guadalupe",
+    "Valentina",
+    "Camila",
+    "Fernanda",
+    "Itzel",
+    "Daniela",
+    "Renata",
+    "Mariana",
+    "Sofía",
+    "Emiliano",
+    "Santiago",
+    "Diego",
+    "Mateo",
+    "Leonardo",
+    "Rodrigo",
+    "Joaquín",
+    "Iker",
+    "Sebastián",
+    "Tomás",
 ];
 
 pub(super) const LAST_ES: &[&str] = &[
-    "García", "Fernández", "González", "Rodríguez", "López", "Martínez", "Sánchez", "Gómez", "Martín", "Jiménez",
-    "Hernández", "Ruiz", "Díaz", "Moreno", "Muñoz", "Álvarez", "Romero", "Alonso", "Gutiérrez", "Navarro", "Torres",
-    "Domínguez", "Vázquez", "Ramos", "Gil", "Ramírez", "Serrano", "Blanco", "Molina", "Morales", "Suárez", "Ortega",
-    "Delgado", "Castro", "Ortiz", "Rubio", "Marín", "Sanz", "Núñez", "Iglesias", "Medina", "Garrido", "Cortés",
-    "Castillo", "Santos", "Lozano", "Guerrero", "Cano", "Prieto", "Méndez", "Cruz", "Calvo", "Gallego", "Vidal",
-    "León", "Herrera", "Peña", "Flores", "Cabrera", "Campos", "Vega", "Fuentes", "Carrasco", "Aguilar", "Pascual",
-    "Ibáñez", "Echeverría", "Salazar", "Villanueva", "Quintero",
+    "García",
+    "Fernández",
+    "González",
+    "Rodríguez",
+    "López",
+    "Martínez",
+    "Sánchez",
+    "Gómez",
+    "Martín",
+    "Jiménez",
+    "Hernández",
+    "Ruiz",
+    "Díaz",
+    "Moreno",
+    "Muñoz",
+    "Álvarez",
+    "Romero",
+    "Alonso",
+    "Gutiérrez",
+    "Navarro",
+    "Torres",
+    "Domínguez",
+    "Vázquez",
+    "Ramos",
+    "Gil",
+    "Ramírez",
+    "Serrano",
+    "Blanco",
+    "Molina",
+    "Morales",
+    "Suárez",
+    "Ortega",
+    "Delgado",
+    "Castro",
+    "Ortiz",
+    "Rubio",
+    "Marín",
+    "Sanz",
+    "Núñez",
+    "Iglesias",
+    "Medina",
+    "Garrido",
+    "Cortés",
+    "Castillo",
+    "Santos",
+    "Lozano",
+    "Guerrero",
+    "Cano",
+    "Prieto",
+    "Méndez",
+    "Cruz",
+    "Calvo",
+    "Gallego",
+    "Vidal",
+    "León",
+    "Herrera",
+    "Peña",
+    "Flores",
+    "Cabrera",
+    "Campos",
+    "Vega",
+    "Fuentes",
+    "Carrasco",
+    "Aguilar",
+    "Pascual",
+    "Ibáñez",
+    "Echeverría",
+    "Salazar",
+    "Villanueva",
+    "Quintero",
 ];
 
 pub(super) const FIRST_EN: &[&str] = &[
-    "Emma", "Olivia", "Amelia", "Isla", "Sophie", "Grace", "Chloe", "Hannah", "Lucy", "Megan", "Charlotte", "Jessica",
-    "Oliver", "George", "Harry", "Jack", "Thomas", "James", "William", "Daniel", "Samuel", "Joseph", "Henry", "Ethan",
-    "Liam", "Noah", "Owen", "Ryan", "Connor", "Rachel",
+    "Emma",
+    "Olivia",
+    "Amelia",
+    "Isla",
+    "Sophie",
+    "Grace",
+    "Chloe",
+    "Hannah",
+    "Lucy",
+    "Megan",
+    "Charlotte",
+    "Jessica",
+    "Oliver",
+    "George",
+    "Harry",
+    "Jack",
+    "Thomas",
+    "James",
+    "William",
+    "Daniel",
+    "Samuel",
+    "Joseph",
+    "Henry",
+    "Ethan",
+    "Liam",
+    "Noah",
+    "Owen",
+    "Ryan",
+    "Connor",
+    "Rachel",
 ];
 
 pub(super) const LAST_EN: &[&str] = &[
@@ -45,6 +195,8 @@ pub(super) const DISCOUNT_CODES: &[&str] = &["VERANO15", "BIENVENIDA10", "BLACK2
 /// One support topic in one language. Slots follow the shape of a real exchange:
 /// the customer opens, the agent replies (often asking for something), the customer
 /// follows up, the agent resolves, the customer thanks; a shared closing ends it.
+/// Variant `i` of every slot belongs to the same exchange (the answer to question `i`
+/// is follow-up `i`), so a conversation uses one variant index throughout.
 #[derive(Debug)]
 pub(super) struct Script {
     pub subject: &'static str,
@@ -91,7 +243,7 @@ pub(super) const TOPICS: &[Topic] = &[
                 "Gracias, {name}. El paquete se quedó retenido en la delegación del transportista. Lo han vuelto a poner en reparto con el número de seguimiento {tracking} y debería llegarte mañana. ¿Te puedo ayudar con algo más?",
                 "Ya lo tengo: el transportista extravió el paquete, así que te hemos enviado uno nuevo sin coste con el seguimiento {tracking}. Llegará en 24-48 horas.",
             ],
-            thanks: &["Perfecto, muchas gracias por la rapidez.", "Genial, ya me ha llegado. ¡Gracias!"],
+            thanks: &["Perfecto, muchas gracias por la rapidez.", "Vale, quedo atento al envío. ¡Gracias!"],
             note: &[
                 "Abierta incidencia con el transportista (ref. {tracking}). Si no hay movimiento en 48 h, reenviar el pedido.",
                 "Cliente habitual, tercer pedido este año. Priorizar el reenvío si el transportista no responde.",
@@ -116,7 +268,7 @@ pub(super) const TOPICS: &[Topic] = &[
                 "Thanks, {name}. The parcel was held at the courier's depot. It's back out for delivery with tracking number {tracking} and should reach you tomorrow. Anything else I can help with?",
                 "Found it: the courier lost the parcel, so we've sent you a new one free of charge, tracking {tracking}. It should arrive within 1-2 working days.",
             ],
-            thanks: &["Perfect, thanks for sorting it so quickly.", "Great, it's arrived now. Thank you!"],
+            thanks: &["Perfect, thanks for sorting it so quickly.", "OK, I'll keep an eye out for it. Thank you!"],
             note: &[
                 "Claim opened with the courier (ref {tracking}). If nothing moves in 48 h, resend the order.",
                 "Repeat customer, third order this year. Prioritise the resend if the courier doesn't reply.",
@@ -193,12 +345,12 @@ pub(super) const TOPICS: &[Topic] = &[
                 "Hola {name}, soy {agent}, del equipo de Facturación. Veo la devolución del pedido {order}. ¿Pagaste con tarjeta o con PayPal?",
                 "Hola {name}, gracias por escribir. Estoy comprobando el estado del reembolso; ¿me confirmas los últimos cuatro dígitos de la tarjeta con la que pagaste?",
             ],
-            follow: &["Con tarjeta, la que termina en 4821.", "Con PayPal, con este mismo correo."],
+            follow: &["Con PayPal, con este mismo correo.", "La tarjeta termina en 4821."],
             resolve: &[
                 "Gracias. El almacén recibió la devolución el día 3 y el reembolso de {amount} se emitió ayer. Según el banco, puede tardar de 3 a 5 días hábiles en verse en tu cuenta.",
                 "Ya está: se había quedado bloqueado en una revisión de calidad. Acabo de emitir el reembolso de {amount}; lo verás en 2-3 días hábiles.",
             ],
-            thanks: &["Vale, estaré pendiente. Gracias.", "Ya me ha llegado el dinero, gracias por la ayuda."],
+            thanks: &["Vale, estaré pendiente. Gracias.", "Perfecto, gracias por la ayuda."],
             note: &[
                 "Reembolso de {amount} emitido manualmente; la devolución estaba atascada en control de calidad.",
                 "Revisado con Facturación: el abono sale en la remesa del jueves.",
@@ -215,12 +367,12 @@ pub(super) const TOPICS: &[Topic] = &[
                 "Hi {name}, {agent} from the Billing team here. I can see the return for order {order}. Did you pay by card or PayPal?",
                 "Hi {name}, thanks for writing in. I'm checking the refund now; could you confirm the last four digits of the card you paid with?",
             ],
-            follow: &["By card, the one ending 4821.", "PayPal, same email as this one."],
+            follow: &["PayPal, same email as this one.", "The card ends in 4821."],
             resolve: &[
                 "Thanks. The warehouse received your return on the 3rd and the refund of {amount} was issued yesterday. Your bank may take 3-5 working days to show it.",
                 "Sorted: it had been held for a quality check. I've just issued the refund of {amount}; you'll see it in 2-3 working days.",
             ],
-            thanks: &["OK, I'll keep an eye out. Thanks.", "The money's arrived, thanks for your help."],
+            thanks: &["OK, I'll keep an eye out. Thanks.", "Perfect, thanks for your help."],
             note: &[
                 "Refund of {amount} issued manually; the return was stuck in quality control.",
                 "Checked with Billing: the credit goes out in Thursday's batch.",
@@ -247,8 +399,8 @@ pub(super) const TOPICS: &[Topic] = &[
                 "La correcta es avenida de la Constitución 8, 41001 Sevilla.",
             ],
             resolve: &[
-                "Hecho, {name}. Te he enviado por email la factura {invoice} con los datos corregidos. También la tienes en tu cuenta, en \"Mis pedidos\".",
-                "Listo: factura {invoice} emitida a nombre de tu empresa y enviada a este correo. ¿Necesitas algo más?",
+                "Hecho, {name}. Te he enviado por email la factura {invoice} a nombre de Talleres Norte S.L. También la tienes en tu cuenta, en \"Mis pedidos\".",
+                "Listo: he emitido la factura rectificativa de la {invoice} con la dirección correcta y te la he enviado a este correo. ¿Necesitas algo más?",
             ],
             thanks: &["Recibida, todo correcto. Gracias.", "Perfecto, muchas gracias."],
             note: &[
@@ -267,10 +419,13 @@ pub(super) const TOPICS: &[Topic] = &[
                 "Hi {name}, {agent} from Billing here. Of course. Could you send me the company name and full billing address?",
                 "Hi {name}, no problem. To issue a corrected invoice I need the right billing address, could you send it over?",
             ],
-            follow: &["Company: Northgate Ltd, 45 Mill Lane, Leeds LS1 4AB.", "The correct one is 8 Queen Street, Bristol BS1 4DU."],
+            follow: &[
+                "Company: Northgate Ltd, 45 Mill Lane, Leeds LS1 4AB.",
+                "The correct one is 8 Queen Street, Bristol BS1 4DU.",
+            ],
             resolve: &[
-                "Done, {name}. I've emailed you invoice {invoice} with the corrected details. It's also in your account under \"My orders\".",
-                "All set: invoice {invoice} issued in your company's name and sent to this address. Anything else?",
+                "Done, {name}. I've emailed you invoice {invoice} in the name of Northgate Ltd. It's also in your account under \"My orders\".",
+                "All set: I've issued a corrected version of invoice {invoice} with the right address and sent it to this email. Anything else?",
             ],
             thanks: &["Received, all correct. Thanks.", "Perfect, thank you very much."],
             note: &[
@@ -294,7 +449,10 @@ pub(super) const TOPICS: &[Topic] = &[
                 "Hola {name}, soy {agent}. ¿Me confirmas el correo con el que te registraste? A veces el email de restablecimiento acaba en la carpeta de spam.",
                 "Hola {name}, lo siento. Los enlaces caducan a los 30 minutos. ¿Con qué correo tienes la cuenta?",
             ],
-            follow: &["Con este mismo correo. En spam no hay nada.", "Con el de siempre, el mismo desde el que os escribo."],
+            follow: &[
+                "Con este mismo correo. En spam no hay nada.",
+                "Con el de siempre, el mismo desde el que os escribo.",
+            ],
             resolve: &[
                 "Gracias. Tu correo estaba en la lista de rebotes por un fallo antiguo; ya lo he quitado y te acabo de enviar un enlace nuevo, válido durante 30 minutos.",
                 "Te he enviado un enlace nuevo ahora mismo. Si no llega en 5 minutos, dímelo y lo revisamos.",
@@ -343,7 +501,10 @@ pub(super) const TOPICS: &[Topic] = &[
                 "Hola {name}, soy {agent}. Lo siento mucho, no es la experiencia que queremos que tengas. ¿Prefieres que te enviemos uno nuevo o el reembolso?",
                 "Hola {name}, qué rabia, lo siento. ¿Me puedes mandar una foto del producto y de la caja para tramitarlo con el transportista?",
             ],
-            follow: &["Prefiero uno nuevo, era un regalo.", "Ahí van las fotos. Se ve que el golpe fue en una esquina."],
+            follow: &[
+                "Prefiero uno nuevo, era un regalo.",
+                "Ahí van las fotos. Se ve que el golpe fue en una esquina.",
+            ],
             resolve: &[
                 "Hecho, {name}. Te enviamos uno nuevo hoy mismo sin coste (seguimiento {tracking}) y no hace falta que devuelvas el roto. Como compensación, tienes un 10 % de descuento en tu próximo pedido.",
                 "Gracias por las fotos. Ya he tramitado el envío de sustitución; llegará en 24-48 horas y el transportista recogerá el dañado a la vez.",
@@ -365,7 +526,10 @@ pub(super) const TOPICS: &[Topic] = &[
                 "Hi {name}, {agent} here. I'm so sorry, that's not the experience we want you to have. Would you prefer a replacement or a refund?",
                 "Hi {name}, how frustrating, sorry. Could you send a photo of the item and the box so I can raise it with the courier?",
             ],
-            follow: &["A replacement please, it was a present.", "Here are the photos. Looks like it took a knock on one corner."],
+            follow: &[
+                "A replacement please, it was a present.",
+                "Here are the photos. Looks like it took a knock on one corner.",
+            ],
             resolve: &[
                 "Done, {name}. A new one ships today free of charge (tracking {tracking}) and there's no need to return the broken one. For the trouble, here's 10% off your next order.",
                 "Thanks for the photos. The replacement is on its way and will arrive in 1-2 working days; the courier will collect the damaged one at the same time.",
@@ -417,13 +581,19 @@ pub(super) const TOPICS: &[Topic] = &[
                 "Hi {name}, {agent} here. If it hasn't left the warehouse yet, yes. What's the new address?",
                 "Hi {name}, of course. Send me the full address with postcode and I'll change it straight away.",
             ],
-            follow: &["Flat 5, 120 High Street, Manchester M4 1HQ.", "It's 55 King's Road, 2nd floor, London SW3 4ND. Open 9 to 6."],
+            follow: &[
+                "Flat 5, 120 High Street, Manchester M4 1HQ.",
+                "It's 55 King's Road, 2nd floor, London SW3 4ND. Open 9 to 6.",
+            ],
             resolve: &[
                 "Changed, {name}. Order {order} ships today to the new address and you'll get the tracking email.",
                 "Sorry, it had already shipped, but I've asked the courier to redirect it to the new address. It may take one extra day.",
             ],
             thanks: &["Perfect, thanks.", "OK, no problem. Thanks!"],
-            note: &["Address updated in the ERP before picking.", "Redirect requested from the courier; waiting for confirmation."],
+            note: &[
+                "Address updated in the ERP before picking.",
+                "Redirect requested from the courier; waiting for confirmation.",
+            ],
             summary: "Address change for order {order}",
         },
     },
@@ -469,7 +639,10 @@ pub(super) const TOPICS: &[Topic] = &[
                 "You're right, the cancellation didn't go through because of an error on our side. I've cancelled it and refunded the {amount}; you'll see it in 3-5 working days.",
             ],
             thanks: &["Thanks for handling it.", "Great, thanks for the refund."],
-            note: &["Offered a 3-month pause; the customer prefers to cancel.", "Cancellation from the app failed: reported to product."],
+            note: &[
+                "Offered a 3-month pause; the customer prefers to cancel.",
+                "Cancellation from the app failed: reported to product.",
+            ],
             summary: "Subscription cancellation",
         },
     },
@@ -487,7 +660,10 @@ pub(super) const TOPICS: &[Topic] = &[
                 "Hola {name}, soy {agent}. El código {code} es para pedidos de más de 50 €. ¿Me dices qué tienes en el carrito?",
                 "Hola {name}, gracias por avisar. ¿Me mandas una captura del error que te sale?",
             ],
-            follow: &["Tengo unas zapatillas de 64,90 €, así que debería valer.", "Pone \"Código no válido para estos productos\"."],
+            follow: &[
+                "Tengo unas zapatillas de 64,90 €, así que debería valer.",
+                "Pone \"Código no válido para estos productos\".",
+            ],
             resolve: &[
                 "Tienes razón, era un fallo de configuración con los artículos rebajados. Ya está corregido; prueba de nuevo y debería aplicarse.",
                 "Como el código no se aplicaba por un error nuestro, te he creado uno personal: {code}-VIP, con el mismo descuento y válido 7 días.",
@@ -509,13 +685,19 @@ pub(super) const TOPICS: &[Topic] = &[
                 "Hi {name}, {agent} here. Code {code} is for orders over €50. What's in your basket?",
                 "Hi {name}, thanks for letting us know. Could you send a screenshot of the error?",
             ],
-            follow: &["A pair of trainers at €64.90, so it should work.", "It says \"Code not valid for these products\"."],
+            follow: &[
+                "A pair of trainers at €64.90, so it should work.",
+                "It says \"Code not valid for these products\".",
+            ],
             resolve: &[
                 "You're right, it was a configuration error with sale items. It's fixed now; try again and it should apply.",
                 "Since the code didn't work because of our mistake, I've created a personal one for you: {code}-VIP, same discount, valid for 7 days.",
             ],
             thanks: &["It works now, thanks!", "Perfect, order placed. Thanks."],
-            note: &["Coupon {code} rule excluded sale items. Marketing informed.", "Created a single-use personal coupon."],
+            note: &[
+                "Coupon {code} rule excluded sale items. Marketing informed.",
+                "Created a single-use personal coupon.",
+            ],
             summary: "Discount code {code}",
         },
     },
@@ -576,12 +758,12 @@ pub(super) const TOPICS: &[Topic] = &[
 pub(super) const CLOSE_ES: &[&str] = &[
     "¡Gracias a ti, {name}! Si necesitas cualquier otra cosa, aquí estamos. Que tengas un buen día.",
     "Un placer ayudarte, {name}. Cierro la conversación; si surge algo más, escríbenos cuando quieras.",
-    "¡Genial! Cualquier cosa, nos dices. ¡Un saludo!",
+    "¡Genial! Cualquier cosa, nos dices.",
 ];
 pub(super) const CLOSE_EN: &[&str] = &[
     "Thank you, {name}! If you need anything else, we're here. Have a lovely day.",
     "Happy to help, {name}. I'll close this conversation; just write back if anything else comes up.",
-    "Great! Any other questions, just let us know. Take care!",
+    "Great! Any other questions, just let us know.",
 ];
 
 /// A customer writing again while nobody has answered yet.
@@ -604,14 +786,12 @@ pub(super) const BOT_OPTIONS_ES: &[&str] =
     &["Dónde está mi pedido", "Cambios y devoluciones", "Facturas y pagos", "Hablar con una persona"];
 pub(super) const BOT_OPTIONS_EN: &[&str] =
     &["Where is my order", "Exchanges and returns", "Invoices and payments", "Talk to a person"];
-pub(super) const BOT_HANDOFF_ES: &str =
-    "Gracias. Te paso con una persona del equipo: {agent} te atenderá en un momento. Mientras tanto, cuéntale tu consulta.";
-pub(super) const BOT_HANDOFF_EN: &str =
-    "Thanks. I'm passing you to a member of the team: {agent} will be with you shortly. Meanwhile, tell them what you need.";
+pub(super) const BOT_HANDOFF_ES: &str = "Gracias. Te paso con una persona del equipo: {agent} te atenderá en un momento. Mientras tanto, cuéntale tu consulta.";
+pub(super) const BOT_HANDOFF_EN: &str = "Thanks. I'm passing you to a member of the team: {agent} will be with you shortly. Meanwhile, tell them what you need.";
 
 /// Email sign-offs (the text around the body of an email message).
 pub(super) const SIGN_CUSTOMER_ES: &str = "Un saludo,";
-pub(super) const SIGN_CUSTOMER_EN: &str = "Thanks,";
+pub(super) const SIGN_CUSTOMER_EN: &str = "Kind regards,";
 pub(super) const SIGN_AGENT_ES: &str = "Un saludo,\n{agent_full}\nAtención al cliente · Tienda";
 pub(super) const SIGN_AGENT_EN: &str = "Best regards,\n{agent_full}\nCustomer Service · Tienda";
 
@@ -627,6 +807,9 @@ pub(super) const HOSTILE_EMAIL_HTML: &str = r#"<html><head><style>body{backgroun
 <p><a href="javascript:alert(document.domain)">Ver captura</a> · <a href="https://tienda.example/carrito">Mi carrito</a></p>
 <p>Un saludo,<br>{full}</p>
 </body></html>"#;
+
+/// What the hostile email's plain-text part says.
+pub(super) const HOSTILE_EMAIL_TEXT: &str = "Hola,\n\nel código {code} no se aplica en el carrito y me dice que no es válido. Os copio el mensaje tal cual me sale.\n\nVer captura · Mi carrito\n\nUn saludo,\n{full}";
 
 /// Canned answers: (shortcut, language, title, body).
 pub(super) const SNIPPETS: &[(&str, &str, &str, &str)] = &[
@@ -809,9 +992,11 @@ mod tests {
     fn every_topic_has_every_slot() {
         for t in TOPICS {
             for s in [&t.es, &t.en] {
-                for bank in [s.open, s.reply, s.follow, s.resolve, s.thanks, s.note] {
-                    assert!(!bank.is_empty(), "{}", s.subject);
+                // Two whole exchanges per topic: variant i of each slot answers variant i.
+                for bank in [s.open, s.reply, s.follow, s.resolve, s.thanks] {
+                    assert_eq!(bank.len(), 2, "{}", s.subject);
                 }
+                assert!(!s.note.is_empty(), "{}", s.subject);
             }
         }
         assert_eq!(TOPICS.len(), 10);
