@@ -6,10 +6,12 @@ pub mod app;
 pub mod demo;
 pub mod error;
 pub mod html;
+pub mod notify;
 pub mod secrets;
 pub mod workspace;
 
 pub use app::AppCore;
 pub use error::{CoreError, Result};
+pub use notify::{DesktopNotification, DesktopNotifier, Notifier, NotifyError, RecordingNotifier, Urgency};
 pub use secrets::{KeyringSecretStore, MemorySecretStore, SecretError, SecretStore};
 pub use workspace::{Workspace, reset_cache, resolve_workspace_dir};
