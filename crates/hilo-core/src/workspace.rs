@@ -136,3 +136,68 @@ pub fn reset_cache(dir: &Path) -> Result<CacheReset> {
     write_meta(dir, &meta)?;
     Ok(CacheReset { moved_to })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::MemorySecretStore;
+
+    /// A keychain that cannot be reached at all.
+    struct NoKeychain;
+
+    impl SecretStore for NoKeychain {
+        fn get(&self, _: &str) -> Result<Option<String>, SecretError> {
+            Err(SecretError::Unavailable("org.freedesktop.secrets was not provided by any .service files".into()))
+        }
+        fn set(&self, _: &str, _: &str) -> Result<(), SecretError> {
+            Err(SecretError::Unavailable("no keychain".into()))
+        }
+        fn delete(&self, _: &str) -> Result<(), SecretError> {
+            Err(SecretError::Unavailable("no keychain".into()))
+        }
+    }
+
+    #[test]
+    fn first_open_makes_a_key_in_the_keychain_and_later_opens_reuse_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let secrets = MemorySecretStore::default();
+        let ws = Workspace::load_or_create(dir.path()).expect("workspace");
+        drop(ws.open_store(&secrets).expect("first open"));
+        let key = secrets.get(&ws.key_name()).expect("get").expect("a key was stored");
+        assert_eq!(key.len(), 64, "256 bits in hex");
+        let again = Workspace::load_or_create(dir.path()).expect("workspace");
+        assert_eq!(again.id, ws.id, "the workspace id is stable");
+        again.open_store(&secrets).expect("reopen with the stored key");
+        let meta = std::fs::read_to_string(dir.path().join(META_FILE)).expect("meta");
+        assert!(!meta.contains(&key), "the key never lands in workspace.json");
+    }
+
+    #[test]
+    fn an_unreachable_keychain_stops_before_anything_is_written() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let ws = Workspace::load_or_create(dir.path()).expect("workspace");
+        match ws.open_store(&NoKeychain) {
+            Err(CoreError::KeychainUnavailable { detail }) => assert!(detail.contains("org.freedesktop.secrets")),
+            other => panic!("expected KeychainUnavailable, got {other:?}"),
+        }
+        assert!(!ws.db_path().exists(), "no cache file without a key: never a plaintext fallback");
+    }
+
+    #[test]
+    fn a_cache_without_its_key_is_reported_and_reset_keeps_the_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let ws = Workspace::load_or_create(dir.path()).expect("workspace");
+        drop(ws.open_store(&MemorySecretStore::default()).expect("open"));
+        // Another machine's keychain (or a wiped one) has no key for this cache.
+        let err = ws.open_store(&MemorySecretStore::default()).expect_err("must not open");
+        assert!(matches!(err, CoreError::CacheKeyMissing { .. }), "{err:?}");
+        let moved = reset_cache(dir.path()).expect("reset");
+        assert!(
+            !moved.moved_to.is_empty() && moved.moved_to.iter().all(|p| Path::new(p).exists()),
+            "moved, not deleted"
+        );
+        let fresh = Workspace::load_or_create(dir.path()).expect("workspace");
+        assert_ne!(fresh.id, ws.id, "a fresh cache gets a fresh id (the old key stays under the old one)");
+        fresh.open_store(&MemorySecretStore::default()).expect("a fresh cache opens");
+    }
+}
