@@ -8,6 +8,12 @@ fn main() {
         "inbox_list",
         "customer_timeline",
         "search_messages",
+        "sla_overview",
+        "sla_alerts",
+        "sla_alert_acknowledge",
+        "sla_alert_snooze",
+        "sla_settings_get",
+        "sla_settings_set",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         panic!("tauri-build failed: {e:#}");

@@ -49,7 +49,7 @@ pub fn run() {
         .setup(move |app| {
             use tauri::Manager;
             // Open (and with --demo, fill) the workspace while the window paints.
-            app.state::<AppState>().begin_startup(demo);
+            app.state::<AppState>().begin_startup(app.handle().clone(), demo);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -59,6 +59,12 @@ pub fn run() {
             commands::inbox::inbox_list,
             commands::timeline::customer_timeline,
             commands::search::search_messages,
+            commands::sla::sla_overview,
+            commands::sla::sla_alerts,
+            commands::sla::sla_alert_acknowledge,
+            commands::sla::sla_alert_snooze,
+            commands::sla::sla_settings_get,
+            commands::sla::sla_settings_set,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

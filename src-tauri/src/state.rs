@@ -1,15 +1,23 @@
-//! The open workspace, shared by every command. Opening happens once, under a lock;
-//! start-up work (opening, and `--demo`) holds a gate that commands wait on, so the
-//! UI's first call sees the finished workspace rather than racing it.
+//! The open workspace and its background services, shared by every command.
+//! Opening happens once, under a lock; start-up work (opening, and `--demo`) holds a
+//! gate that commands wait on, so the UI's first call sees the finished workspace
+//! rather than racing it. The services (the SLA scheduler now) start with the workspace
+//! and stop when it is closed or its cache is moved aside.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use hilo_core::demo::DemoOptions;
-use hilo_core::{AppCore, CoreError, KeyringSecretStore};
+use hilo_core::sla::{SlaHandle, SlaSchedulerSettings, SystemClock};
+use hilo_core::{AppCore, CoreError, DesktopNotifier, KeyringSecretStore};
 use hilo_model::time::now_millis;
 use hilo_model::{CacheReset, IpcError};
+use tauri::{AppHandle, Emitter};
 use tokio::sync::{Mutex, RwLock};
+
+/// Typed, namespaced events for the UI.
+pub const EVENT_SLA_ALERT: &str = "sla://alert";
+pub const EVENT_WORKSPACE_CHANGED: &str = "workspace://changed";
 
 #[derive(Clone)]
 pub struct AppState {
@@ -18,8 +26,22 @@ pub struct AppState {
 
 struct Inner {
     dir: PathBuf,
-    core: Mutex<Option<AppCore>>,
+    app: OnceLock<AppHandle>,
+    open: Mutex<Option<OpenWorkspace>>,
     startup: Arc<RwLock<()>>,
+}
+
+/// A workspace with its services running. Dropping it stops them.
+struct OpenWorkspace {
+    core: AppCore,
+    sla: SlaHandle,
+    forwarder: tauri::async_runtime::JoinHandle<()>,
+}
+
+impl Drop for OpenWorkspace {
+    fn drop(&mut self) {
+        self.forwarder.abort();
+    }
 }
 
 pub type CommandResult<T> = Result<T, IpcError>;
@@ -34,12 +56,20 @@ fn demo_options() -> DemoOptions {
 
 impl AppState {
     pub fn new(dir: PathBuf) -> AppState {
-        AppState { inner: Arc::new(Inner { dir, core: Mutex::new(None), startup: Arc::new(RwLock::new(())) }) }
+        AppState {
+            inner: Arc::new(Inner {
+                dir,
+                app: OnceLock::new(),
+                open: Mutex::new(None),
+                startup: Arc::new(RwLock::new(())),
+            }),
+        }
     }
 
     /// Starts opening the workspace in the background (filling it with the demo when
-    /// `demo` is set and it is empty). Must be called before any command can run.
-    pub fn begin_startup(&self, demo: bool) {
+    /// `demo` is set and it is empty). Called from `setup`, before any command can run.
+    pub fn begin_startup(&self, app: AppHandle, demo: bool) {
+        let _ = self.inner.app.set(app);
         let gate = self.inner.startup.clone().try_write_owned().ok();
         let state = self.clone();
         tauri::async_runtime::spawn(async move {
@@ -47,6 +77,7 @@ impl AppState {
                 let core = state.open_core().await?;
                 if demo && core.info().await?.conversations == 0 {
                     core.load_demo(demo_options()).await?;
+                    state.changed().await;
                 }
                 Ok::<_, CoreError>(())
             }
@@ -66,28 +97,64 @@ impl AppState {
     }
 
     async fn open_core(&self) -> Result<AppCore, CoreError> {
-        let mut guard = self.inner.core.lock().await;
-        if let Some(core) = guard.as_ref() {
-            return Ok(core.clone());
+        let mut guard = self.inner.open.lock().await;
+        if let Some(open) = guard.as_ref() {
+            return Ok(open.core.clone());
         }
         let dir = self.inner.dir.clone();
         let core = tokio::task::spawn_blocking(move || AppCore::open(&dir, &KeyringSecretStore::default()))
             .await
             .map_err(|e| CoreError::Internal(e.to_string()))??;
-        *guard = Some(core.clone());
+        *guard = Some(self.start_services(core.clone()));
         Ok(core)
+    }
+
+    fn start_services(&self, core: AppCore) -> OpenWorkspace {
+        let sla = core.spawn_sla_scheduler(
+            Arc::new(DesktopNotifier::default()),
+            SlaSchedulerSettings::default(),
+            SystemClock::shared(),
+        );
+        let mut alerts = sla.subscribe();
+        let app = self.inner.app.get().cloned();
+        let forwarder = tauri::async_runtime::spawn(async move {
+            loop {
+                match alerts.recv().await {
+                    Ok(event) => {
+                        if let Some(app) = &app {
+                            let _ = app.emit(EVENT_SLA_ALERT, &event);
+                        }
+                    }
+                    // A burst larger than the buffer: the alert list still has them all.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                }
+            }
+        });
+        OpenWorkspace { core, sla, forwarder }
+    }
+
+    /// Tells the services and the UI that the cache changed.
+    pub async fn changed(&self) {
+        if let Some(open) = self.inner.open.lock().await.as_ref() {
+            open.sla.notify_changed();
+        }
+        if let Some(app) = self.inner.app.get() {
+            let _ = app.emit(EVENT_WORKSPACE_CHANGED, ());
+        }
     }
 
     pub async fn load_demo(&self) -> Result<AppCore, CoreError> {
         let core = self.core().await?;
         core.load_demo(demo_options()).await?;
+        self.changed().await;
         Ok(core)
     }
 
     /// Moves the cache aside (nothing deleted); the next `core()` starts a fresh one.
     pub async fn reset_cache(&self) -> Result<CacheReset, CoreError> {
         let _gate = self.inner.startup.read().await;
-        let mut guard = self.inner.core.lock().await;
+        let mut guard = self.inner.open.lock().await;
         *guard = None;
         let dir = self.inner.dir.clone();
         tokio::task::spawn_blocking(move || hilo_core::reset_cache(&dir))

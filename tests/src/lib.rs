@@ -7,8 +7,10 @@
 //!
 //! Every process is killed on drop; each lives in its own temp directory.
 
+pub mod chatwoot_sim;
 pub mod display;
 pub mod keyring_session;
+pub mod sim;
 pub mod webdriver;
 
 pub use display::Display;

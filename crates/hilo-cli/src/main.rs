@@ -2,6 +2,11 @@
 //! Human output by default; `--json` prints stable camelCase JSON on stdout.
 //! Errors go to stderr with a non-zero exit status.
 
+mod accounts;
+mod sla;
+mod sync;
+mod telephony;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -32,6 +37,9 @@ enum Command {
         seed: u64,
         #[arg(long)]
         json: bool,
+        /// Place the clocks relative to this instant (ms since the epoch) instead of now (tests).
+        #[arg(long, hide = true)]
+        now: Option<i64>,
     },
     /// List conversations, newest activity first.
     Conversations {
@@ -68,6 +76,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// SLA clocks of live conversations and callbacks; `watch` runs the scheduler headless.
+    Sla(sla::SlaArgs),
+    /// First response and resolution times and SLA compliance over a period.
+    Report(sla::ReportArgs),
+    /// Mirror helpdesk accounts (and send the outbox): once, or until interrupted.
+    Sync(sync::SyncArgs),
+    /// Reply to a conversation (or add an internal note with --note) through the outbox.
+    Reply(sync::ReplyArgs),
+    /// Replies, notes and changes waiting to go out; retry, edit or discard them.
+    Outbox(sync::OutboxArgs),
+    /// Accounts Hilo talks to (phone systems, helpdesks): add, list, remove.
+    Accounts(accounts::AccountsArgs),
+    /// Follow the phone systems headless: calls and screen-pops as JSON lines.
+    Telephony(telephony::TelephonyArgs),
+    /// Stored calls, newest first (or, with --callbacks, customers to call back).
+    Calls(telephony::CallsArgs),
+    /// Click-to-call: ring your phone, then dial NUMBER.
+    Call(telephony::CallArgs),
     /// The local cache file itself.
     Cache {
         #[command(subcommand)]
@@ -186,8 +212,9 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
     }
     let core = open(&dir).await?;
     match cli.command {
-        Command::Demo { customers, seed, json } => {
-            let summary = core.load_demo(DemoOptions { customers, seed, now: now_millis() }).await?;
+        Command::Demo { customers, seed, json, now } => {
+            let now = now.unwrap_or_else(now_millis);
+            let summary = core.load_demo(DemoOptions { customers, seed, now }).await?;
             if json {
                 print_json(&summary)?;
             } else {
@@ -286,6 +313,15 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
                 );
             }
         }
+        Command::Sla(args) => sla::run(&core, args).await?,
+        Command::Report(args) => sla::report(&core, args).await?,
+        Command::Sync(args) => sync::run_sync(&core, args).await?,
+        Command::Reply(args) => sync::reply(&core, args).await?,
+        Command::Outbox(args) => sync::outbox(&core, args).await?,
+        Command::Accounts(args) => accounts::run(&core, args).await?,
+        Command::Telephony(args) => telephony::run(&core, args).await?,
+        Command::Calls(args) => telephony::calls(&core, args).await?,
+        Command::Call(args) => telephony::call(&core, args).await?,
         Command::Cache { .. } => {}
     }
     Ok(())

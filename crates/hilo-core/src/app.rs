@@ -124,3 +124,19 @@ fn locale_region() -> Option<phonenumber::country::Id> {
         .and_then(|v| v.split(['.', '@']).next().and_then(|l| l.split('_').nth(1)).map(str::to_owned))
         .and_then(|r| parse_region(&r))
 }
+
+impl AppCore {
+    /// Which conversations raise SLA alerts, at which levels and thresholds.
+    pub async fn sla_settings(&self) -> Result<hilo_model::sla::SlaAlertSettings> {
+        Ok(self.store.read_async(crate::sla::config::load_alert_settings).await?)
+    }
+
+    pub async fn set_sla_settings(
+        &self,
+        alert_settings: hilo_model::sla::SlaAlertSettings,
+    ) -> Result<hilo_model::sla::SlaAlertSettings> {
+        let value = serde_json::to_value(&alert_settings).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        self.store.write_async(move |tx| settings::set(tx, crate::sla::ALERT_SETTINGS_KEY, &value)).await?;
+        self.sla_settings().await
+    }
+}

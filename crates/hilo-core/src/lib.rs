@@ -7,7 +7,11 @@ pub mod demo;
 pub mod error;
 pub mod html;
 pub mod notify;
+pub mod outbox;
 pub mod secrets;
+pub mod sla;
+pub mod sync;
+pub mod telephony;
 pub mod workspace;
 
 pub use app::AppCore;

@@ -8,6 +8,7 @@ pub mod dto;
 pub mod enums;
 pub mod error;
 pub mod identity;
+pub mod sla;
 pub mod time;
 
 pub use dto::*;

@@ -3,5 +3,6 @@
 
 pub mod inbox;
 pub mod search;
+pub mod sla;
 pub mod timeline;
 pub mod workspace;

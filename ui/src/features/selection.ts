@@ -3,14 +3,22 @@ import type { ConversationStatus } from '../bindings/ConversationStatus';
 import type { ConversationSummary } from '../bindings/ConversationSummary';
 import type { Priority } from '../bindings/Priority';
 import type { SearchHit } from '../bindings/SearchHit';
+import type { SlaAlert } from '../bindings/SlaAlert';
+import type { SlaItem } from '../bindings/SlaItem';
 
-/** The conversation shown on the right, opened from the inbox or from a search hit. */
+/**
+ * What the right-hand side shows, opened from the inbox, a search hit, an SLA view or an
+ * alert: a conversation, or (a callback item without one) just the customer's timeline.
+ */
 export interface Selection {
-  conversationId: number;
+  conversationId: number | null;
+  /** The callback item's first missed call, when opened from one. */
+  callId: number | null;
   customerId: number;
   customerName: string;
   channel: Channel;
-  status: ConversationStatus;
+  /** Null when not known (opened from an alert) or for a callback item. */
+  status: ConversationStatus | null;
   priority: Priority | null;
   subject: string | null;
 }
@@ -18,6 +26,7 @@ export interface Selection {
 export function selectionFromSummary(c: ConversationSummary): Selection {
   return {
     conversationId: c.id,
+    callId: null,
     customerId: c.customerId,
     customerName: c.customerName,
     channel: c.channel,
@@ -30,11 +39,43 @@ export function selectionFromSummary(c: ConversationSummary): Selection {
 export function selectionFromHit(hit: SearchHit): Selection {
   return {
     conversationId: hit.conversationId,
+    callId: null,
     customerId: hit.customerId,
     customerName: hit.customerName,
     channel: hit.channel,
     status: hit.status,
     priority: null,
+    subject: null,
+  };
+}
+
+export function selectionFromSlaItem(item: SlaItem): Selection {
+  return {
+    conversationId: item.conversationId,
+    callId: item.callId,
+    customerId: item.customerId,
+    customerName: item.customerName,
+    channel: item.channel,
+    status: item.status,
+    priority: item.priority,
+    subject: null,
+  };
+}
+
+/**
+ * An alert opens its conversation; what the alert does not carry (status, priority) comes
+ * from the conversation's SLA item when one is known.
+ */
+export function selectionFromAlert(alert: SlaAlert, known: readonly SlaItem[]): Selection {
+  const item = known.find((i) => i.callId === null) ?? known[0];
+  return {
+    conversationId: alert.conversationId,
+    callId: alert.callId,
+    customerId: alert.customerId,
+    customerName: alert.customerName,
+    channel: alert.channel,
+    status: item?.status ?? null,
+    priority: item?.priority ?? null,
     subject: null,
   };
 }

@@ -4,11 +4,24 @@ import type { CacheReset } from '../bindings/CacheReset';
 import type { InboxPage } from '../bindings/InboxPage';
 import type { InboxQuery } from '../bindings/InboxQuery';
 import type { SearchHit } from '../bindings/SearchHit';
+import type { SlaAlert } from '../bindings/SlaAlert';
+import type { SlaAlertQuery } from '../bindings/SlaAlertQuery';
+import type { SlaAlertSettings } from '../bindings/SlaAlertSettings';
+import type { SlaOverview } from '../bindings/SlaOverview';
+import type { SlaOverviewQuery } from '../bindings/SlaOverviewQuery';
 import type { TimelinePage } from '../bindings/TimelinePage';
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
 import { toHiloError } from './error';
 
 export { HiloError, isErrorCode, toHiloError } from './error';
+export {
+  EVENT_SLA_ALERT,
+  EVENT_WORKSPACE_CHANGED,
+  isSlaAlertEvent,
+  onSlaAlert,
+  onWorkspaceChanged,
+  type Unlisten,
+} from './events';
 
 async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
   try {
@@ -50,4 +63,34 @@ export function customerTimeline(
 /** Full-text search over cached messages. */
 export function searchMessages(query: string, limit: number | null): Promise<SearchHit[]> {
   return call<SearchHit[]>('search_messages', { query, limit });
+}
+
+/** Every live conversation and callback item with its SLA clocks, most urgent first. */
+export function slaOverview(query: SlaOverviewQuery): Promise<SlaOverview> {
+  return call<SlaOverview>('sla_overview', { query });
+}
+
+/** The alert centre's entries. */
+export function slaAlerts(query: SlaAlertQuery): Promise<SlaAlert[]> {
+  return call<SlaAlert[]>('sla_alerts', { query });
+}
+
+/** Marks an alert as seen; it leaves the active count. */
+export function slaAlertAcknowledge(id: number): Promise<SlaAlert> {
+  return call<SlaAlert>('sla_alert_acknowledge', { id });
+}
+
+/** Hides an alert from the active count until `until` (ms since the epoch). */
+export function slaAlertSnooze(id: number, until: number): Promise<SlaAlert> {
+  return call<SlaAlert>('sla_alert_snooze', { id, until });
+}
+
+/** Which conversations and levels raise alerts, and the at-risk threshold override. */
+export function slaSettingsGet(): Promise<SlaAlertSettings> {
+  return call<SlaAlertSettings>('sla_settings_get');
+}
+
+/** Saves the alert settings; resolves with what was stored. */
+export function slaSettingsSet(settings: SlaAlertSettings): Promise<SlaAlertSettings> {
+  return call<SlaAlertSettings>('sla_settings_set', { settings });
 }

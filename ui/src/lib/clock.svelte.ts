@@ -1,4 +1,8 @@
-/** A coarse, shared "now" for relative times; ticks every 30 s once started. */
+/**
+ * The shared "now" for relative times and live SLA countdowns. Ticks every `intervalMs`
+ * once started (the app uses one second); `tick()` reads the time at once, for the SLA
+ * store to flip a clock at the exact instant it crosses.
+ */
 class Clock {
   now = $state(Date.now());
 
@@ -11,6 +15,11 @@ class Clock {
     return () => {
       clearInterval(timer);
     };
+  }
+
+  /** Reads the time now, between ticks. */
+  tick(): void {
+    this.now = Date.now();
   }
 }
 

@@ -1,5 +1,9 @@
 //! The `hilo` binary, black box, with its cache key in a real (private) Secret Service.
 
+mod sla;
+mod sync;
+mod telephony;
+
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::OnceLock;

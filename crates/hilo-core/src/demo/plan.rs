@@ -899,6 +899,8 @@ impl Builder {
 
         // A couple of replies still in the outbox and one that failed.
         self.outbox_states(&mut rng);
+        // After the outbox replies, so the showcase is never one that got a reply there.
+        self.sla_at_risk_showcase();
 
         // Creation order is id order, locally and in Chatwoot.
         let mut convs: Vec<(usize, PlanConversation)> = self.conversations.drain(..).enumerate().collect();
@@ -939,6 +941,35 @@ impl Builder {
         }
         debug_assert!(conversations.iter().flat_map(|c| &c.messages).all(|m| m.at <= now), "nothing happens after now");
         Plan { customers: self.customers, conversations, calls }
+    }
+
+    /// One open chat whose customer wrote again 8½ minutes ago, after a first reply in
+    /// 3 minutes: its next-response clock (10 min, at risk at 8) is at risk the moment the
+    /// demo opens, while the last five minutes stay Claudio's alone. Draws no random
+    /// numbers, so the rest of the demo is unchanged by it.
+    fn sla_at_risk_showcase(&mut self) {
+        let now = self.now;
+        let shape = [Direction::Inbound, Direction::Outbound, Direction::Inbound];
+        let pick = self.conversations.iter().position(|c| {
+            c.customer != 0
+                && c.status == ConversationStatus::Open
+                && c.assignee.is_some()
+                && c.channel != Channel::Email
+                && c.priority != Priority::Urgent
+                && c.messages.iter().all(|m| m.kind == MessageKind::Message)
+                && c.messages.iter().map(|m| m.direction).eq(shape)
+                && c.events.iter().all(|e| e.kind != EventKind::StatusChanged)
+        });
+        let Some(c) = pick.and_then(|i| self.conversations.get_mut(i)) else { return };
+        let times = [now - 30 * MINUTE, now - 27 * MINUTE, now - 8 * MINUTE - 30 * SECOND];
+        for (m, at) in c.messages.iter_mut().zip(times) {
+            m.at = at;
+        }
+        c.created_at = times[0];
+        for e in &mut c.events {
+            e.at = e.at.clamp(times[0], times[2]);
+        }
+        c.events.sort_by_key(|e| e.at);
     }
 
     fn outbox_states(&mut self, rng: &mut Rng) {

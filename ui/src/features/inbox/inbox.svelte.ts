@@ -9,6 +9,8 @@ export type StatusTab = ConversationStatus | 'all';
 export const STATUS_TABS: readonly StatusTab[] = ['open', 'pending', 'snoozed', 'resolved', 'all'];
 
 const PAGE_SIZE = 50;
+/** A refresh reloads at most this many rows (the backend allows 2 000). */
+const REFRESH_MAX = 1_000;
 
 /** The inbox list: current filters, loaded rows and keyset paging. */
 export class InboxStore {
@@ -56,6 +58,27 @@ export class InboxStore {
       this.error = toHiloError(reason);
     } finally {
       if (generation === this.#generation) this.loading = false;
+    }
+  }
+
+  /**
+   * Loads the rows again in place (cached data changed), as many as are shown, without the
+   * loading state; a failure keeps what is shown.
+   */
+  async refresh(): Promise<void> {
+    if (!this.loaded || this.loading) return;
+    const generation = ++this.#generation;
+    // A page in flight belongs to the old list: it is dropped.
+    this.loadingMore = false;
+    const limit = Math.min(REFRESH_MAX, Math.max(PAGE_SIZE, this.items.length));
+    try {
+      const page = await inboxList({ ...this.#query(null), limit });
+      if (generation !== this.#generation) return;
+      this.items = page.items;
+      this.nextCursor = page.nextCursor;
+      this.moreError = null;
+    } catch {
+      // Keep the rows shown; the next change or a reload tries again.
     }
   }
 

@@ -4,6 +4,8 @@ import { customerTimeline, toHiloError, type HiloError } from '../../ipc';
 import { appendPage } from '../../lib/timeline';
 
 const PAGE_SIZE = 50;
+/** A refresh reloads at most this many entries (the backend allows 10 000). */
+const REFRESH_MAX = 1_000;
 
 /** One customer's unified timeline (every channel and call), newest first. */
 export class TimelineStore {
@@ -45,6 +47,29 @@ export class TimelineStore {
       this.error = toHiloError(reason);
     } finally {
       if (generation === this.#generation) this.loading = false;
+    }
+  }
+
+  /**
+   * Loads the newest entries again in place (cached data changed), as many as are shown,
+   * without the loading state; a failure keeps what is shown.
+   */
+  async refresh(): Promise<void> {
+    const customerId = this.customerId;
+    if (customerId === null || this.loading || this.error !== null) return;
+    const generation = ++this.#generation;
+    // A page of older entries in flight belongs to the old list: it is dropped.
+    this.loadingOlder = false;
+    const limit = Math.min(REFRESH_MAX, Math.max(PAGE_SIZE, this.items.length));
+    try {
+      const page = await customerTimeline(customerId, null, limit);
+      if (generation !== this.#generation) return;
+      this.customer = page.customer;
+      this.items = page.items;
+      this.nextCursor = page.nextCursor;
+      this.olderError = null;
+    } catch {
+      // Keep the timeline shown; the next change or reopening tries again.
     }
   }
 

@@ -1,0 +1,195 @@
+//! Helpdesk connectors: the `ConversationSource` trait the sync runner drives, the page
+//! and outbox shapes it exchanges, and one module per backend (Chatwoot so far).
+//!
+//! A source never touches SQLite. It pulls one page at a time from an opaque cursor and
+//! hands back the page plus the cursor that follows it; hilo-core writes both in one
+//! transaction, so a crash leaves either both or neither. Everything a page carries is
+//! keyed by remote ids so applying a page twice changes nothing.
+
+pub mod chatwoot;
+pub mod http;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hilo_model::{Channel, ConversationStatus, DeliveryState, Direction, MessageKind, NormalizedIdentity, Priority};
+
+/// A boxed future, so `ConversationSource` stays usable as `dyn` (one runner, any backend).
+pub type SourceFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, SourceError>> + Send + 'a>>;
+
+/// A helpdesk account the sync runner mirrors and the outbox writes to.
+pub trait ConversationSource: Send + Sync {
+    /// Fetches the page that follows `cursor` (`None`: nothing synced yet).
+    /// `local` answers what the cache already holds, so unchanged conversations cost nothing.
+    fn pull(&self, cursor: Option<String>, local: Arc<dyn LocalProgress>) -> SourceFuture<'_, SourcePage>;
+
+    /// Delivers one outbox item. Must be safe to call again for the same `key` after any
+    /// failure: a source checks whether an earlier attempt already landed before resending.
+    fn push(&self, item: OutboundItem) -> SourceFuture<'_, PushReceipt>;
+}
+
+/// What the local cache already holds for this account (implemented by hilo-core).
+pub trait LocalProgress: Send + Sync {
+    /// The highest remote message id the sync has committed for a conversation. Every
+    /// remote message with a lower id is already in the cache (the no-gap invariant).
+    fn last_synced_message(&self, conversation_remote_id: &str) -> Result<Option<i64>, String>;
+}
+
+/// One unit of sync progress: apply it and store `next_cursor` in the same transaction.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SourcePage {
+    pub contacts: Vec<SourceContact>,
+    pub conversations: Vec<SourceConversation>,
+    /// Ascending by remote id within each conversation.
+    pub messages: Vec<SourceMessage>,
+    pub next_cursor: String,
+    /// `true`: pull again right away; `false`: caught up until the next tick.
+    pub more: bool,
+    /// With `more == false`: when (local clock, ms) the pass that just ended began. A
+    /// pass resumed from an earlier run began before this run, and is followed by a
+    /// fresh one when the caller wants everything up to now.
+    pub caught_up_from: Option<i64>,
+}
+
+/// A customer as the helpdesk knows them; identities are already normalized.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceContact {
+    pub remote_id: String,
+    pub name: Option<String>,
+    /// Email, phone (E.164 or `phone_unparsed`), social handles. The contact's own
+    /// helpdesk reference is added by the runner, which knows the local account id.
+    pub identities: Vec<NormalizedIdentity>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceConversation {
+    pub remote_id: String,
+    pub contact_remote_id: Option<String>,
+    pub contact_name: Option<String>,
+    pub channel: Channel,
+    pub status: ConversationStatus,
+    pub priority: Priority,
+    pub subject: Option<String>,
+    pub assignee: Option<String>,
+    pub team: Option<String>,
+    /// Milliseconds since the epoch.
+    pub created_at: i64,
+    pub last_activity_at: i64,
+    pub snoozed_until: Option<i64>,
+    pub updated_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceMessage {
+    pub conversation_remote_id: String,
+    pub remote_id: String,
+    pub direction: Direction,
+    pub kind: MessageKind,
+    pub author: Option<String>,
+    /// Plain text as the helpdesk sent it (may be empty when only HTML came).
+    pub text: String,
+    /// Customer HTML exactly as received: hostile, must be sanitized before storing.
+    pub raw_html: Option<String>,
+    pub delivery: DeliveryState,
+    pub created_at: i64,
+    /// The outbox idempotency key this message echoes, when it was sent by Hilo.
+    pub echo_key: Option<String>,
+}
+
+/// An outbox item as a source sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboundItem {
+    /// Idempotency key: the same for every attempt of one item.
+    pub key: String,
+    pub conversation_remote_id: String,
+    pub channel: Channel,
+    pub action: OutboundAction,
+    /// 1 for the first attempt. Later attempts first look for an earlier one that landed.
+    pub attempt: u32,
+    /// The highest remote message id known when the item was queued; an earlier attempt
+    /// that landed can only be above it.
+    pub queued_after: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum OutboundAction {
+    Reply {
+        text: String,
+    },
+    Note {
+        text: String,
+    },
+    SetStatus {
+        status: ConversationStatus,
+        snoozed_until: Option<i64>,
+    },
+    /// `None` unassigns. The id is the helpdesk's agent id.
+    Assign {
+        assignee_id: Option<String>,
+    },
+}
+
+/// What the backend answered to a push.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PushReceipt {
+    /// The remote message id for replies and notes.
+    pub remote_id: Option<String>,
+    /// The message as the backend stored it, to reconcile the local copy.
+    pub echo: Option<SourceMessage>,
+    /// An earlier attempt had already landed; nothing was sent this time.
+    pub already_applied: bool,
+}
+
+/// Why a pull or a push did not work. `is_transient` decides retry versus `failed`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SourceError {
+    /// The server could not be reached (refused, DNS, TLS, reset, timeout).
+    #[error("{account}: the server cannot be reached ({detail})")]
+    Offline { account: String, detail: String },
+    #[error("{account}: rate limited by the server (HTTP 429){}", retry_hint(*.retry_after))]
+    RateLimited { account: String, retry_after: Option<Duration> },
+    #[error("{account}: the server failed (HTTP {status}){}", retry_hint(*.retry_after))]
+    ServerError { account: String, status: u16, retry_after: Option<Duration> },
+    #[error("{account}: the access token was rejected (HTTP {status}); update it in the account settings")]
+    Unauthorized { account: String, status: u16 },
+    #[error("{account}: {what} was not found on the server (HTTP 404)")]
+    NotFound { account: String, what: String },
+    /// The server refused the request itself (HTTP 400/422…): retrying cannot help.
+    #[error("{account}: the server refused {what} (HTTP {status}): {detail}")]
+    Rejected { account: String, what: String, status: u16, detail: String },
+    /// The reply is not what this backend sends (garbage, an HTML error page, a proxy).
+    #[error("{account}: the reply to {what} is not a Chatwoot response: {detail}")]
+    InvalidResponse { account: String, what: String, detail: String },
+    #[error("{account}: {detail}")]
+    Config { account: String, detail: String },
+}
+
+fn retry_hint(after: Option<Duration>) -> String {
+    match after {
+        Some(d) => format!(", retry after {} s", d.as_secs_f64().ceil()),
+        None => String::new(),
+    }
+}
+
+impl SourceError {
+    /// Worth retrying later without anyone changing anything.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, SourceError::Offline { .. } | SourceError::RateLimited { .. } | SourceError::ServerError { .. })
+    }
+
+    /// The delay the server asked for, if any.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            SourceError::RateLimited { retry_after, .. } | SourceError::ServerError { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// The backend as a whole is unreachable (the account shows as offline, not in error).
+    pub fn is_offline(&self) -> bool {
+        matches!(self, SourceError::Offline { .. })
+    }
+}

@@ -1,0 +1,5 @@
+//! Connectors: each vendor's wire format and client, mapped to hilo-model types.
+//! No SQLite here; hilo-core folds what connectors produce into the store.
+
+pub mod helpdesk;
+pub mod telephony;

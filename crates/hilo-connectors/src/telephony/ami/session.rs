@@ -1,0 +1,383 @@
+//! One AMI connection: banner, Login, event mask, Ping keep-alive, ActionID correlation
+//! (responses arrive interleaved with events), and Originate for click-to-call.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use hilo_model::time::now_millis;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::{Instant, MissedTickBehavior, timeout};
+use tokio_util::sync::CancellationToken;
+
+use super::codec::{AmiDecoder, AmiFrame, AmiPacket};
+use super::mapper::AmiCallMapper;
+use crate::telephony::event::{CallEvent, CallEventKind, LinkState, OriginateOutcome, SourceEvent};
+use crate::telephony::ids;
+use crate::telephony::source::{OriginateAck, Secret, SessionEnded, SourceCommand, TelephonyError, TelephonySource};
+
+/// Everything needed to reach one Asterisk and place calls from one agent's phone.
+#[derive(Debug, Clone)]
+pub struct AmiSettings {
+    pub host: String,
+    pub port: u16,
+    pub username: String,
+    pub secret: Secret,
+    /// The `Events:` mask sent at login; `call` is all that call following needs and
+    /// keeps the chatty dialplan classes (VarSet, Newexten) off the link.
+    pub event_mask: String,
+    /// The agent's phone, e.g. `PJSIP/1986`: the first leg of click-to-call.
+    pub agent_endpoint: String,
+    /// Dialplan context the answered agent leg continues in to dial the customer.
+    pub originate_context: String,
+    pub originate_timeout: Duration,
+    pub keepalive: Duration,
+    pub connect_timeout: Duration,
+}
+
+impl AmiSettings {
+    pub fn new(host: &str, port: u16, username: &str, secret: Secret, agent_endpoint: &str) -> AmiSettings {
+        AmiSettings {
+            host: host.to_owned(),
+            port,
+            username: username.to_owned(),
+            secret,
+            event_mask: "call".to_owned(),
+            agent_endpoint: agent_endpoint.to_owned(),
+            originate_context: "from-internal".to_owned(),
+            originate_timeout: Duration::from_secs(30),
+            keepalive: Duration::from_secs(20),
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+
+    fn peer(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AmiSource {
+    settings: AmiSettings,
+}
+
+impl AmiSource {
+    pub fn new(settings: AmiSettings) -> AmiSource {
+        AmiSource { settings }
+    }
+}
+
+impl TelephonySource for AmiSource {
+    fn describe(&self) -> String {
+        format!("ami {}", self.settings.peer())
+    }
+
+    async fn run_session(
+        &self,
+        events: &mpsc::Sender<SourceEvent>,
+        commands: &mut mpsc::Receiver<SourceCommand>,
+        cancel: &CancellationToken,
+    ) -> Result<(), SessionEnded> {
+        let s = &self.settings;
+        let mut conn = AmiConn::connect(s).await.map_err(SessionEnded::before_login)?;
+        timeout(s.connect_timeout, conn.login(s))
+            .await
+            .map_err(|_| conn.timeout("the banner and login"))
+            .and_then(|r| r)
+            .map_err(SessionEnded::before_login)?;
+        if events.send(SourceEvent::Link(LinkState::Up)).await.is_err() {
+            return Ok(());
+        }
+        conn.follow(s, events, commands, cancel).await.map_err(SessionEnded::after_login)
+    }
+}
+
+/// A pending click-to-call: answered once by the `Response`, finished by `OriginateResponse`.
+struct PendingOriginate {
+    channel_id: String,
+    reply: Option<oneshot::Sender<Result<OriginateAck, TelephonyError>>>,
+}
+
+struct AmiConn {
+    peer: String,
+    rd: OwnedReadHalf,
+    wr: OwnedWriteHalf,
+    decoder: AmiDecoder,
+    buf: Vec<u8>,
+    /// Per-connection prefix + counter: ActionIDs are unique per connection (§1.3).
+    id_prefix: String,
+    next_id: u64,
+}
+
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl AmiConn {
+    async fn connect(s: &AmiSettings) -> Result<AmiConn, TelephonyError> {
+        let peer = s.peer();
+        let stream = match timeout(s.connect_timeout, TcpStream::connect((s.host.as_str(), s.port))).await {
+            Ok(Ok(stream)) => stream,
+            Ok(Err(source)) => return Err(TelephonyError::Connect { addr: peer, source }),
+            Err(_) => return Err(TelephonyError::Timeout { peer, what: "connecting".into() }),
+        };
+        let _ = stream.set_nodelay(true);
+        let (rd, wr) = stream.into_split();
+        Ok(AmiConn {
+            peer,
+            rd,
+            wr,
+            decoder: AmiDecoder::new(),
+            buf: vec![0; 16 * 1024],
+            id_prefix: format!("hilo-{:08x}", ids::random_u64() as u32),
+            next_id: 0,
+        })
+    }
+
+    fn timeout(&self, what: &str) -> TelephonyError {
+        TelephonyError::Timeout { peer: self.peer.clone(), what: what.to_owned() }
+    }
+
+    fn action_id(&mut self) -> String {
+        self.next_id += 1;
+        format!("{}-{}", self.id_prefix, self.next_id)
+    }
+
+    async fn send(&mut self, packet: &AmiPacket) -> Result<(), TelephonyError> {
+        match timeout(WRITE_TIMEOUT, self.wr.write_all(&packet.to_wire())).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(source)) => Err(TelephonyError::Io { peer: self.peer.clone(), source }),
+            Err(_) => Err(self.timeout("writing an action")),
+        }
+    }
+
+    /// Reads once from the socket into the decoder. Cancel-safe (used in `select!`).
+    async fn read_some(&mut self) -> Result<(), TelephonyError> {
+        match self.rd.read(&mut self.buf).await {
+            Ok(0) => Err(TelephonyError::Closed {
+                peer: self.peer.clone(),
+                detail: if self.decoder.has_partial() { " in the middle of a packet".into() } else { String::new() },
+            }),
+            Ok(n) => {
+                self.decoder.feed(&self.buf[..n]);
+                Ok(())
+            }
+            Err(source) => Err(TelephonyError::Io { peer: self.peer.clone(), source }),
+        }
+    }
+
+    fn decoded(&mut self) -> Result<Option<AmiFrame>, TelephonyError> {
+        self.decoder
+            .next_frame()
+            .map_err(|e| TelephonyError::Protocol { peer: self.peer.clone(), detail: e.to_string() })
+    }
+
+    async fn next_frame(&mut self) -> Result<AmiFrame, TelephonyError> {
+        loop {
+            if let Some(frame) = self.decoded()? {
+                return Ok(frame);
+            }
+            self.read_some().await?;
+        }
+    }
+
+    async fn login(&mut self, s: &AmiSettings) -> Result<(), TelephonyError> {
+        match self.next_frame().await? {
+            AmiFrame::Banner(_) => {}
+            AmiFrame::Packet(_) => {
+                return Err(TelephonyError::Protocol {
+                    peer: self.peer.clone(),
+                    detail: "no `Asterisk Call Manager/…` banner: is this the AMI port?".into(),
+                });
+            }
+        }
+        let id = self.action_id();
+        let login = AmiPacket::action("Login")
+            .with("ActionID", &id)
+            .with("Username", &s.username)
+            .with("Secret", s.secret.expose())
+            .with("Events", &s.event_mask);
+        self.send(&login).await?;
+        loop {
+            // Events (FullyBooted, or anything a busy PBX sends) may come before the answer.
+            let AmiFrame::Packet(p) = self.next_frame().await? else { continue };
+            if p.response().is_none() || p.action_id() != Some(id.as_str()) {
+                continue;
+            }
+            return match p.response().map(str::trim) {
+                Some(r) if r.eq_ignore_ascii_case("Success") => Ok(()),
+                _ => Err(TelephonyError::AuthFailed {
+                    peer: self.peer.clone(),
+                    message: p.get("Message").unwrap_or("no reason given").to_owned(),
+                }),
+            };
+        }
+    }
+
+    async fn follow(
+        &mut self,
+        s: &AmiSettings,
+        events: &mpsc::Sender<SourceEvent>,
+        commands: &mut mpsc::Receiver<SourceCommand>,
+        cancel: &CancellationToken,
+    ) -> Result<(), TelephonyError> {
+        let mut mapper = AmiCallMapper::new();
+        let mut pending: HashMap<String, PendingOriginate> = HashMap::new();
+        let mut ping_outstanding: Option<String> = None;
+        let mut keepalive = tokio::time::interval_at(Instant::now() + s.keepalive, s.keepalive);
+        keepalive.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut commands_open = true;
+        // Events that arrived in the same read as the login response are already
+        // buffered: follow them before waiting for more bytes, which may never come.
+        while let Some(frame) = self.decoded()? {
+            let AmiFrame::Packet(p) = frame else { continue };
+            if let Some(ev) = route(&p, &mut mapper, &mut pending, &mut ping_outstanding)
+                && events.send(SourceEvent::Call(ev)).await.is_err()
+            {
+                return Ok(());
+            }
+        }
+        loop {
+            tokio::select! {
+                () = cancel.cancelled() => {
+                    // Best effort: a polite Logoff lets Asterisk free the session at once.
+                    let _ = timeout(Duration::from_secs(1), self.wr.write_all(&AmiPacket::action("Logoff").to_wire())).await;
+                    return Ok(());
+                }
+                read = self.read_some() => {
+                    read?;
+                    while let Some(frame) = self.decoded()? {
+                        let AmiFrame::Packet(p) = frame else { continue };
+                        let out = route(&p, &mut mapper, &mut pending, &mut ping_outstanding);
+                        if let Some(ev) = out && events.send(SourceEvent::Call(ev)).await.is_err() {
+                            return Ok(());
+                        }
+                    }
+                }
+                _ = keepalive.tick() => {
+                    if ping_outstanding.is_some() {
+                        return Err(self.timeout("the keep-alive Ping"));
+                    }
+                    let id = self.action_id();
+                    self.send(&AmiPacket::action("Ping").with("ActionID", &id)).await?;
+                    ping_outstanding = Some(id);
+                }
+                cmd = commands.recv(), if commands_open => match cmd {
+                    None => commands_open = false,
+                    Some(SourceCommand::Originate { to, reply }) => {
+                        if let Err(e) = validate_dial_number(&to) {
+                            let _ = reply.send(Err(e));
+                            continue;
+                        }
+                        let id = self.action_id();
+                        let channel_id = ids::uuid_v4();
+                        // Announced before the action is written, so the call exists before
+                        // the first Newchannel carrying its preset id can arrive.
+                        let originated = CallEvent {
+                            call_ref: channel_id.clone(),
+                            at: now_millis(),
+                            kind: CallEventKind::Originated { agent_channel: s.agent_endpoint.clone(), to: to.clone() },
+                        };
+                        if events.send(SourceEvent::Call(originated)).await.is_err() {
+                            return Ok(());
+                        }
+                        let action = AmiPacket::action("Originate")
+                            .with("ActionID", &id)
+                            .with("Channel", &s.agent_endpoint)
+                            .with("Context", &s.originate_context)
+                            .with("Exten", &to)
+                            .with("Priority", "1")
+                            .with("CallerID", &format!("\"Hilo\" <{to}>"))
+                            .with("Timeout", &s.originate_timeout.as_millis().to_string())
+                            .with("Async", "true")
+                            .with("ChannelId", &channel_id)
+                            .with("Variable", "HILO_CLICK_TO_CALL=1");
+                        pending.insert(id, PendingOriginate { channel_id, reply: Some(reply) });
+                        self.send(&action).await?;
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// Sends one packet where it belongs: a Ping's answer clears the keep-alive, an
+/// Originate's answer goes to whoever asked, `OriginateResponse` finishes it, and every
+/// other event goes through the mapper.
+fn route(
+    p: &AmiPacket,
+    mapper: &mut AmiCallMapper,
+    pending: &mut HashMap<String, PendingOriginate>,
+    ping_outstanding: &mut Option<String>,
+) -> Option<CallEvent> {
+    let action_id = p.action_id().map(str::trim);
+    if let Some(response) = p.response().map(str::trim)
+        && p.event().is_none()
+    {
+        let id = action_id?;
+        if ping_outstanding.as_deref() == Some(id) {
+            *ping_outstanding = None;
+            return None;
+        }
+        let entry = pending.get_mut(id)?;
+        if response.eq_ignore_ascii_case("Success") {
+            if let Some(reply) = entry.reply.take() {
+                let _ = reply.send(Ok(OriginateAck { call_ref: entry.channel_id.clone() }));
+            }
+            return None;
+        }
+        let entry = pending.remove(id)?;
+        let message = p.get("Message").unwrap_or("Originate failed").to_owned();
+        if let Some(reply) = entry.reply {
+            let _ = reply.send(Err(TelephonyError::Rejected(message)));
+        }
+        return Some(CallEvent {
+            call_ref: entry.channel_id,
+            at: now_millis(),
+            kind: CallEventKind::OriginateResult {
+                outcome: OriginateOutcome::Failed,
+                cause: Some("originate-rejected".into()),
+            },
+        });
+    }
+    if p.event().is_some_and(|e| e.trim().eq_ignore_ascii_case("OriginateResponse")) {
+        let entry = pending.remove(action_id?)?;
+        if let Some(reply) = entry.reply {
+            // The event overtook its Response; the request was evidently accepted.
+            let _ = reply.send(Ok(OriginateAck { call_ref: entry.channel_id.clone() }));
+        }
+        let success = p.response().is_some_and(|r| r.trim().eq_ignore_ascii_case("Success"));
+        let reason = p.get("Reason").map(str::trim).unwrap_or_default();
+        let (outcome, cause) = if success {
+            (OriginateOutcome::Connected, None)
+        } else {
+            // Reason is the last control frame on the agent leg (PROTOCOLS.md §1.5),
+            // stored as the matching Q.850 cause so the timeline shows it in words.
+            let (outcome, cause) = match reason {
+                "5" => (OriginateOutcome::Busy, "17"),
+                "3" => (OriginateOutcome::Failed, "19"),
+                "8" => (OriginateOutcome::Failed, "34"),
+                "1" => (OriginateOutcome::Failed, "16"),
+                _ => (OriginateOutcome::Failed, "originate-failed"),
+            };
+            (outcome, Some(cause.to_owned()))
+        };
+        return Some(CallEvent {
+            call_ref: entry.channel_id,
+            at: now_millis(),
+            kind: CallEventKind::OriginateResult { outcome, cause },
+        });
+    }
+    mapper.map(p, now_millis())
+}
+
+/// What a PBX can dial: digits, `+`, `*`, `#`; anything else is refused before it can
+/// reach a dialplan.
+pub fn validate_dial_number(to: &str) -> Result<(), TelephonyError> {
+    let ok = !to.is_empty() && to.len() <= 32 && to.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | '*' | '#'));
+    if ok {
+        Ok(())
+    } else {
+        Err(TelephonyError::InvalidInput(format!("{to:?} is not a number the phone system can dial")))
+    }
+}

@@ -1,0 +1,677 @@
+//! An Asterisk Manager Interface server: banner, Login (plain), Ping, Originate with
+//! `Async: true` and a preset `ChannelId` (answering with the scripted call and an
+//! `OriginateResponse`), Logoff; and scripted inbound calls shaped like the FreePBX
+//! capture of PROTOCOLS.md §1.7, with the noise real servers send (unknown events,
+//! repeated keys, empty values, `<unknown>` placeholders).
+
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use super::{Conn, Flow, Rng, epoch_secs};
+
+/// What the simulated PBX does with an `Originate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OriginateScript {
+    /// The agent's phone answers, then the customer answers and they talk.
+    Answer,
+    /// The agent's phone rings out: `OriginateResponse` Failure, Reason 3.
+    AgentNoAnswer,
+    /// The agent answers; the customer's line is busy.
+    CustomerBusy,
+    /// The action itself is refused: `Response: Error`.
+    Reject,
+}
+
+#[derive(Debug)]
+struct State {
+    logins: usize,
+    failed_logins: usize,
+    pings: usize,
+    actions: Vec<Vec<(String, String)>>,
+    conns: Vec<Arc<Conn>>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    username: String,
+    secret: String,
+    originate: Mutex<OriginateScript>,
+    state: Mutex<State>,
+    changed: Condvar,
+    stop: AtomicBool,
+    seq: AtomicUsize,
+    rng: Mutex<Rng>,
+}
+
+/// The simulator; stops accepting when dropped.
+#[derive(Debug)]
+pub struct AmiSim {
+    port: u16,
+    shared: Arc<Shared>,
+}
+
+impl AmiSim {
+    /// Listens on a free loopback port for `username` / `secret`.
+    pub fn start(username: &str, secret: &str) -> AmiSim {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the AMI simulator");
+        let port = listener.local_addr().expect("address").port();
+        let shared = Arc::new(Shared {
+            username: username.into(),
+            secret: secret.into(),
+            originate: Mutex::new(OriginateScript::Answer),
+            state: Mutex::new(State { logins: 0, failed_logins: 0, pings: 0, actions: Vec::new(), conns: Vec::new() }),
+            changed: Condvar::new(),
+            stop: AtomicBool::new(false),
+            seq: AtomicUsize::new(0x1b),
+            rng: Mutex::new(Rng::new(0x5eed_0a31)),
+        });
+        let accept = shared.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if accept.stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let shared = accept.clone();
+                std::thread::spawn(move || serve(stream, &shared));
+            }
+        });
+        AmiSim { port, shared }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn set_originate(&self, script: OriginateScript) {
+        if let Ok(mut s) = self.shared.originate.lock() {
+            *s = script;
+        }
+    }
+
+    /// Seeds the chunking of writes (split packets) for replay.
+    pub fn seed(&self, seed: u64) {
+        if let Ok(mut r) = self.shared.rng.lock() {
+            *r = Rng::new(seed);
+        }
+    }
+
+    pub fn logins(&self) -> usize {
+        self.shared.state.lock().map(|s| s.logins).unwrap_or(0)
+    }
+
+    pub fn failed_logins(&self) -> usize {
+        self.shared.state.lock().map(|s| s.failed_logins).unwrap_or(0)
+    }
+
+    pub fn pings(&self) -> usize {
+        self.shared.state.lock().map(|s| s.pings).unwrap_or(0)
+    }
+
+    /// Every action received, as its fields.
+    pub fn actions(&self) -> Vec<Vec<(String, String)>> {
+        self.shared.state.lock().map(|s| s.actions.clone()).unwrap_or_default()
+    }
+
+    /// Waits until `n` logins in total have succeeded and a logged-in client is connected.
+    pub fn wait_logins(&self, n: usize, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let Ok(mut state) = self.shared.state.lock() else { return false };
+        loop {
+            let connected =
+                state.conns.iter().any(|c| c.alive.load(Ordering::SeqCst) && c.logged_in.load(Ordering::SeqCst));
+            if state.logins >= n && connected {
+                return true;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            match self.shared.changed.wait_timeout(state, deadline - now) {
+                Ok((s, _)) => state = s,
+                Err(_) => return false,
+            }
+        }
+    }
+
+    /// Sends a flow to every logged-in client, packets split at random.
+    pub fn play(&self, flow: &Flow) {
+        for packet in &flow.packets {
+            broadcast(&self.shared, packet);
+        }
+    }
+
+    /// Sends the first `cut` bytes of a flow, then drops every client's link.
+    pub fn play_cut(&self, flow: &Flow, cut: usize) {
+        let bytes = flow.bytes();
+        let cut = cut.min(bytes.len());
+        for conn in logged_in(&self.shared) {
+            conn.write_and_drop(&bytes[..cut]);
+        }
+    }
+
+    /// Drops every client's link without warning.
+    pub fn drop_links(&self) {
+        for conn in logged_in(&self.shared) {
+            conn.write_and_drop(&[]);
+        }
+    }
+
+    /// A fresh Linkedid-style id: `epoch.seq`.
+    pub fn next_id(&self) -> String {
+        format!("{}.{}", epoch_secs(), self.shared.seq.fetch_add(4, Ordering::SeqCst))
+    }
+}
+
+impl Drop for AmiSim {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        self.drop_links();
+        // Wake the accept loop so it sees `stop`.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn logged_in(shared: &Shared) -> Vec<Arc<Conn>> {
+    shared
+        .state
+        .lock()
+        .map(|s| {
+            s.conns
+                .iter()
+                .filter(|c| c.alive.load(Ordering::SeqCst) && c.logged_in.load(Ordering::SeqCst))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn broadcast(shared: &Shared, packet: &[u8]) {
+    for conn in logged_in(shared) {
+        let mut rng = shared.rng.lock().map(|r| r.clone()).unwrap_or_else(|_| Rng::new(1));
+        conn.write_packet(packet, Some(&mut rng));
+        if let Ok(mut r) = shared.rng.lock() {
+            *r = rng;
+        }
+    }
+}
+
+/// Renders `Key: Value` pairs as one CRLF packet.
+pub fn packet(fields: &[(&str, &str)]) -> Vec<u8> {
+    let mut out = String::new();
+    for (k, v) in fields {
+        out.push_str(k);
+        out.push_str(": ");
+        out.push_str(v);
+        out.push_str("\r\n");
+    }
+    out.push_str("\r\n");
+    out.into_bytes()
+}
+
+fn serve(stream: TcpStream, shared: &Arc<Shared>) {
+    let Ok(conn) = Conn::new(&stream) else { return };
+    let conn = Arc::new(conn);
+    if let Ok(mut s) = shared.state.lock() {
+        s.conns.retain(|c| c.alive.load(Ordering::SeqCst));
+        s.conns.push(conn.clone());
+    }
+    conn.write_packet(b"Asterisk Call Manager/5.0.3\r\n", None);
+    let mut reader = BufReader::new(stream);
+    while let Some(action) = read_action(&mut reader) {
+        if let Ok(mut s) = shared.state.lock() {
+            s.actions.push(action.clone());
+        }
+        let get = |k: &str| action.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)).map(|(_, v)| v.as_str());
+        let action_id = get("ActionID").unwrap_or_default().to_owned();
+        match get("Action").unwrap_or_default().to_ascii_lowercase().as_str() {
+            "login" => {
+                let ok =
+                    get("Username") == Some(shared.username.as_str()) && get("Secret") == Some(shared.secret.as_str());
+                if ok {
+                    conn.write_packet(
+                        &packet(&[
+                            ("Response", "Success"),
+                            ("ActionID", &action_id),
+                            ("Message", "Authentication accepted"),
+                        ]),
+                        None,
+                    );
+                    conn.logged_in.store(true, Ordering::SeqCst);
+                    conn.write_packet(
+                        &packet(&[("Event", "FullyBooted"), ("Privilege", "system,all"), ("Status", "Fully Booted")]),
+                        None,
+                    );
+                    if let Ok(mut s) = shared.state.lock() {
+                        s.logins += 1;
+                    }
+                    shared.changed.notify_all();
+                } else {
+                    conn.write_packet(
+                        &packet(&[
+                            ("Response", "Error"),
+                            ("ActionID", &action_id),
+                            ("Message", "Authentication failed"),
+                        ]),
+                        None,
+                    );
+                    if let Ok(mut s) = shared.state.lock() {
+                        s.failed_logins += 1;
+                    }
+                    conn.write_and_drop(&[]);
+                    break;
+                }
+            }
+            "ping" => {
+                if let Ok(mut s) = shared.state.lock() {
+                    s.pings += 1;
+                }
+                let ts = format!("{}.000000", epoch_secs());
+                conn.write_packet(
+                    &packet(&[("Response", "Success"), ("ActionID", &action_id), ("Ping", "Pong"), ("Timestamp", &ts)]),
+                    None,
+                );
+            }
+            "logoff" => {
+                conn.write_packet(
+                    &packet(&[
+                        ("Response", "Goodbye"),
+                        ("ActionID", &action_id),
+                        ("Message", "Thanks for all the fish."),
+                    ]),
+                    None,
+                );
+                conn.write_and_drop(&[]);
+                break;
+            }
+            "originate" => originate(shared, &conn, &action_id, &action),
+            _ => {
+                conn.write_packet(
+                    &packet(&[("Response", "Error"), ("ActionID", &action_id), ("Message", "Invalid/unknown command")]),
+                    None,
+                );
+            }
+        }
+    }
+    conn.alive.store(false, Ordering::SeqCst);
+    shared.changed.notify_all();
+}
+
+fn read_action(reader: &mut BufReader<TcpStream>) -> Option<Vec<(String, String)>> {
+    let mut fields = Vec::new();
+    loop {
+        let mut line = String::new();
+        match reader.read_line(&mut line) {
+            Ok(0) | Err(_) => return None,
+            Ok(_) => {}
+        }
+        let line = line.trim_end_matches(['\r', '\n']);
+        if line.is_empty() {
+            if fields.is_empty() {
+                continue;
+            }
+            return Some(fields);
+        }
+        let (k, v) = line.split_once(':').unwrap_or((line, ""));
+        fields.push((k.trim().to_owned(), v.strip_prefix(' ').unwrap_or(v).to_owned()));
+    }
+}
+
+fn originate(shared: &Arc<Shared>, conn: &Conn, action_id: &str, action: &[(String, String)]) {
+    let get = |k: &str| action.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)).map(|(_, v)| v.clone());
+    let script = shared.originate.lock().map(|s| *s).unwrap_or(OriginateScript::Answer);
+    if script == OriginateScript::Reject {
+        conn.write_packet(
+            &packet(&[("Response", "Error"), ("ActionID", action_id), ("Message", "Originate failed")]),
+            None,
+        );
+        return;
+    }
+    conn.write_packet(
+        &packet(&[("Response", "Success"), ("ActionID", action_id), ("Message", "Originate successfully queued")]),
+        None,
+    );
+    let seq = shared.seq.fetch_add(4, Ordering::SeqCst);
+    let channel_id = get("ChannelId").unwrap_or_else(|| format!("{}.{seq}", epoch_secs()));
+    let endpoint = get("Channel").unwrap_or_else(|| "PJSIP/1986".into());
+    let exten = get("Exten").unwrap_or_default();
+    let flow = originate_flow(&channel_id, &endpoint, &exten, action_id, script, seq);
+    // The events come from the PBX, not in answer to this connection: every client sees them.
+    let shared = shared.clone();
+    std::thread::spawn(move || {
+        for p in &flow.packets {
+            broadcast(&shared, p);
+        }
+    });
+}
+
+/// Fields common to every channel snapshot (§1.4).
+struct Chan<'a> {
+    channel: String,
+    state: (&'a str, &'a str),
+    caller: &'a str,
+    caller_name: &'a str,
+    exten: &'a str,
+    uniqueid: String,
+    linkedid: String,
+}
+
+impl Chan<'_> {
+    fn fields(&self, prefix: &str) -> Vec<(String, String)> {
+        vec![
+            (format!("{prefix}Channel"), self.channel.clone()),
+            (format!("{prefix}ChannelState"), self.state.0.into()),
+            (format!("{prefix}ChannelStateDesc"), self.state.1.into()),
+            (format!("{prefix}CallerIDNum"), self.caller.into()),
+            (format!("{prefix}CallerIDName"), self.caller_name.into()),
+            (format!("{prefix}ConnectedLineNum"), "<unknown>".into()),
+            (format!("{prefix}ConnectedLineName"), "<unknown>".into()),
+            (format!("{prefix}Language"), "en".into()),
+            (format!("{prefix}AccountCode"), String::new()),
+            (format!("{prefix}Context"), "from-internal".into()),
+            (format!("{prefix}Exten"), self.exten.into()),
+            (format!("{prefix}Priority"), "1".into()),
+            (format!("{prefix}Uniqueid"), self.uniqueid.clone()),
+            (format!("{prefix}Linkedid"), self.linkedid.clone()),
+        ]
+    }
+}
+
+/// Builds events with timestamps `t0 + offset` (`timestampevents=yes`).
+struct Script {
+    t0: u64,
+    packets: Vec<Vec<u8>>,
+}
+
+impl Script {
+    fn new() -> Script {
+        // In the recent past, so a link-lost close (stamped now) comes after every event.
+        Script { t0: epoch_secs().saturating_sub(300), packets: Vec::new() }
+    }
+
+    fn event(&mut self, name: &str, offset: u64, extra: Vec<(String, String)>) -> usize {
+        let ts = format!("{}.{:06}", self.t0 + offset, 123_456);
+        let mut fields: Vec<(String, String)> =
+            vec![("Event".into(), name.into()), ("Privilege".into(), "call,all".into()), ("Timestamp".into(), ts)];
+        fields.extend(extra);
+        let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        self.packets.push(packet(&refs));
+        self.packets.len() - 1
+    }
+
+    fn noise(&mut self, offset: u64, uniqueid: &str) {
+        // Unknown to Hilo, with a repeated key: must be skipped, not trip the parser.
+        self.event(
+            "RTCPSent",
+            offset,
+            vec![
+                ("Uniqueid".into(), uniqueid.into()),
+                ("ChanVariable".into(), "a=1".into()),
+                ("ChanVariable".into(), "b=2".into()),
+                ("Report0SourceSSRC".into(), String::new()),
+            ],
+        );
+    }
+}
+
+fn kv(k: &str, v: &str) -> (String, String) {
+    (k.into(), v.into())
+}
+
+/// The inbound calls the tests script, each from `number` to the agents' extensions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InboundScript {
+    /// The agent answers after 5 s; they talk 60 s.
+    Answered,
+    /// The caller hangs up while the agent's phone rings (`DialEnd CANCEL`).
+    CallerCancels,
+    /// A ring group (1986 and 1987); nobody answers (`DialEnd NOANSWER` ×2, losers cause 0).
+    RingGroupNoAnswer,
+    /// The agent's line is busy (`DialEnd BUSY`).
+    Busy,
+}
+
+impl InboundScript {
+    pub const ALL: [InboundScript; 4] =
+        [InboundScript::Answered, InboundScript::CallerCancels, InboundScript::RingGroupNoAnswer, InboundScript::Busy];
+}
+
+/// An inbound call to extension 1986 (and 1987 for the ring group) from `number`,
+/// with call id `linkedid`.
+pub fn inbound_flow(script: InboundScript, linkedid: &str, number: &str) -> Flow {
+    let mut s = Script::new();
+    let base = linkedid.rsplit_once('.').map(|(b, _)| b.to_owned()).unwrap_or_else(|| linkedid.to_owned());
+    let seq: u64 = linkedid.rsplit_once('.').and_then(|(_, q)| q.parse().ok()).unwrap_or(1);
+    let caller = Chan {
+        channel: format!("PJSIP/trunk-{:08x}", seq),
+        state: ("4", "Ring"),
+        caller: number,
+        caller_name: "",
+        exten: "1986",
+        uniqueid: linkedid.to_owned(),
+        linkedid: linkedid.to_owned(),
+    };
+    let agents: Vec<Chan> = match script {
+        InboundScript::RingGroupNoAnswer => vec!["1986", "1987"],
+        _ => vec!["1986"],
+    }
+    .into_iter()
+    .enumerate()
+    .map(|(i, ext)| Chan {
+        channel: format!("PJSIP/{ext}-{:08x}", seq + 1 + i as u64),
+        state: ("0", "Down"),
+        caller: ext,
+        caller_name: "Agent",
+        exten: "s",
+        uniqueid: format!("{base}.{}", seq + 1 + i as u64),
+        linkedid: linkedid.to_owned(),
+    })
+    .collect();
+
+    let start = s.event("Newchannel", 0, caller.fields(""));
+    for a in &agents {
+        s.event("Newchannel", 1, a.fields(""));
+        let mut dial = caller.fields("");
+        dial.extend(a.fields("Dest"));
+        dial.push(kv("DialString", &a.channel.split('-').next().unwrap_or("PJSIP/1986").replace("PJSIP/", "")));
+        s.event("DialBegin", 1, dial);
+    }
+    s.noise(1, linkedid);
+    for a in &agents {
+        let mut ringing = a.fields("");
+        ringing[1] = kv("ChannelState", "5");
+        ringing[2] = kv("ChannelStateDesc", "Ringing");
+        s.event("Newstate", 1, ringing);
+        let mut state = caller.fields("");
+        state.extend(a.fields("Dest"));
+        state.push(kv("DialStatus", "RINGING"));
+        s.event("DialState", 1, state);
+    }
+    let dial_end = |s: &mut Script, a: &Chan, status: &str, offset: u64| {
+        let mut f = caller.fields("");
+        f.extend(a.fields("Dest"));
+        f.push(kv("DialStatus", status));
+        s.event("DialEnd", offset, f)
+    };
+    let hangup = |s: &mut Script, c: &Chan, cause: &str, txt: &str, offset: u64| {
+        let mut f = c.fields("");
+        f.push(kv("Cause", cause));
+        f.push(kv("Cause-txt", txt));
+        s.event("Hangup", offset, f)
+    };
+    let (answer, end, outcome) = match script {
+        InboundScript::Answered => {
+            let a = &agents[0];
+            let mut up = a.fields("");
+            up[1] = kv("ChannelState", "6");
+            up[2] = kv("ChannelStateDesc", "Up");
+            s.event("Newstate", 5, up);
+            let answer = dial_end(&mut s, a, "ANSWER", 5);
+            for c in [&caller, a] {
+                let mut b = c.fields("");
+                b.push(kv("BridgeUniqueid", "a4b3c2d1-0000-4000-8000-000000000001"));
+                b.push(kv("BridgeType", "basic"));
+                s.event("BridgeEnter", 5, b);
+            }
+            // A response to nobody's action, between events, must not confuse the client.
+            s.packets.push(packet(&[("Response", "Success"), ("ActionID", "not-ours-7"), ("Message", "whatever")]));
+            s.event("HangupRequest", 65, a.fields(""));
+            for c in [&caller, a] {
+                s.event("BridgeLeave", 65, c.fields(""));
+            }
+            hangup(&mut s, a, "16", "Normal Clearing", 65);
+            let end = hangup(&mut s, &caller, "16", "Normal Clearing", 65);
+            (Some(answer), end, "answered")
+        }
+        InboundScript::CallerCancels => {
+            let a = &agents[0];
+            dial_end(&mut s, a, "CANCEL", 8);
+            hangup(&mut s, a, "0", "Unknown", 8);
+            let end = hangup(&mut s, &caller, "127", "Interworking, unspecified", 8);
+            (None, end, "missed")
+        }
+        InboundScript::RingGroupNoAnswer => {
+            for a in &agents {
+                dial_end(&mut s, a, "NOANSWER", 20);
+            }
+            for a in &agents {
+                hangup(&mut s, a, "0", "Unknown", 20);
+            }
+            let end = hangup(&mut s, &caller, "19", "User alerting, no answer", 21);
+            (None, end, "missed")
+        }
+        InboundScript::Busy => {
+            let a = &agents[0];
+            dial_end(&mut s, a, "BUSY", 2);
+            hangup(&mut s, a, "17", "User busy", 2);
+            let end = hangup(&mut s, &caller, "17", "User busy", 2);
+            (None, end, "busy")
+        }
+    };
+    s.noise(70, linkedid);
+    Flow {
+        name: match script {
+            InboundScript::Answered => "inbound answered",
+            InboundScript::CallerCancels => "caller cancels",
+            InboundScript::RingGroupNoAnswer => "ring group, nobody answers",
+            InboundScript::Busy => "busy",
+        },
+        call_ref: linkedid.to_owned(),
+        packets: s.packets,
+        start,
+        answer,
+        end,
+        outcome,
+        number: number.to_owned(),
+    }
+}
+
+/// What Asterisk sends after an accepted `Originate` with a preset `ChannelId`.
+pub fn originate_flow(
+    channel_id: &str,
+    endpoint: &str,
+    exten: &str,
+    action_id: &str,
+    script: OriginateScript,
+    seq: usize,
+) -> Flow {
+    let mut s = Script::new();
+    let ext = endpoint.rsplit('/').next().unwrap_or("1986");
+    let agent = Chan {
+        channel: format!("{endpoint}-{:08x}", seq),
+        state: ("0", "Down"),
+        caller: ext,
+        caller_name: "Hilo",
+        exten: "s",
+        uniqueid: channel_id.to_owned(),
+        linkedid: channel_id.to_owned(),
+    };
+    let trunk = Chan {
+        channel: format!("PJSIP/trunk-{:08x}", seq + 1),
+        state: ("0", "Down"),
+        caller: exten,
+        caller_name: "",
+        exten,
+        uniqueid: format!("{channel_id}-b"),
+        linkedid: channel_id.to_owned(),
+    };
+    let start = s.event("Newchannel", 0, agent.fields(""));
+    let mut ringing = agent.fields("");
+    ringing[1] = kv("ChannelState", "5");
+    ringing[2] = kv("ChannelStateDesc", "Ringing");
+    s.event("Newstate", 0, ringing);
+    let response = |s: &mut Script, ok: bool, reason: &str, offset: u64| {
+        s.event(
+            "OriginateResponse",
+            offset,
+            vec![
+                kv("ActionID", action_id),
+                kv("Response", if ok { "Success" } else { "Failure" }),
+                kv("Channel", &agent.channel),
+                kv("Context", "from-internal"),
+                kv("Exten", exten),
+                kv("Reason", reason),
+                kv("Uniqueid", channel_id),
+                kv("CallerIDNum", ext),
+                kv("CallerIDName", "Hilo"),
+            ],
+        )
+    };
+    let hangup = |s: &mut Script, c: &Chan, cause: &str, offset: u64| {
+        let mut f = c.fields("");
+        f.push(kv("Cause", cause));
+        s.event("Hangup", offset, f)
+    };
+    if script == OriginateScript::AgentNoAnswer {
+        let end = hangup(&mut s, &agent, "19", 30);
+        response(&mut s, false, "3", 30);
+        return Flow {
+            name: "outbound, agent does not answer",
+            call_ref: channel_id.to_owned(),
+            packets: s.packets,
+            start,
+            answer: None,
+            end,
+            outcome: "failed",
+            number: exten.to_owned(),
+        };
+    }
+    let mut up = agent.fields("");
+    up[1] = kv("ChannelState", "6");
+    up[2] = kv("ChannelStateDesc", "Up");
+    s.event("Newstate", 3, up);
+    response(&mut s, true, "4", 3);
+    s.event("Newchannel", 3, trunk.fields(""));
+    let mut dial = agent.fields("");
+    dial.extend(trunk.fields("Dest"));
+    dial.push(kv("DialString", &format!("trunk/{exten}")));
+    s.event("DialBegin", 3, dial.clone());
+    let (answer, end, outcome) = if script == OriginateScript::CustomerBusy {
+        let mut d = dial.clone();
+        d.retain(|(k, _)| k != "DialString");
+        d.push(kv("DialStatus", "BUSY"));
+        s.event("DialEnd", 5, d);
+        hangup(&mut s, &trunk, "17", 5);
+        (None, hangup(&mut s, &agent, "16", 5), "busy")
+    } else {
+        let mut d = dial.clone();
+        d.retain(|(k, _)| k != "DialString");
+        d.push(kv("DialStatus", "ANSWER"));
+        let answer = s.event("DialEnd", 10, d);
+        hangup(&mut s, &trunk, "16", 40);
+        (Some(answer), hangup(&mut s, &agent, "16", 40), "answered")
+    };
+    Flow {
+        name: "outbound originate",
+        call_ref: channel_id.to_owned(),
+        packets: s.packets,
+        start,
+        answer,
+        end,
+        outcome,
+        number: exten.to_owned(),
+    }
+}
