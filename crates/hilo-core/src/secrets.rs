@@ -13,6 +13,12 @@ pub enum SecretError {
     Other(String),
 }
 
+/// The keychain entry holding an account's secret (API token, PBX or mailbox password),
+/// shared by every kind of account so one name never means two secrets.
+pub fn account_secret_name(account_name: &str) -> String {
+    format!("account:{account_name}")
+}
+
 pub trait SecretStore: Send + Sync {
     fn get(&self, name: &str) -> Result<Option<String>, SecretError>;
     fn set(&self, name: &str, value: &str) -> Result<(), SecretError>;

@@ -24,10 +24,7 @@ pub struct ChatwootAccountConfig {
     pub account_id: u64,
 }
 
-/// The keychain entry holding an account's secret (API token, password).
-pub fn secret_name(account_name: &str) -> String {
-    format!("account:{account_name}")
-}
+pub use crate::secrets::account_secret_name as secret_name;
 
 fn check_url(url: &str) -> Result<String> {
     let url = url.trim().trim_end_matches('/');

@@ -21,10 +21,7 @@ use crate::app::AppCore;
 use crate::error::{CoreError, Result};
 use crate::secrets::{SecretError, SecretStore};
 
-/// The keychain entry holding an account's secret.
-pub fn secret_name(account_name: &str) -> String {
-    format!("account:{account_name}")
-}
+pub use crate::secrets::account_secret_name as secret_name;
 
 fn default_context() -> String {
     "from-internal".into()
