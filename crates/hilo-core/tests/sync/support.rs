@@ -134,6 +134,30 @@ pub fn stored_messages(store: &Store, account_id: i64) -> Vec<(String, String, S
         .expect("read messages")
 }
 
+/// The cached messages and the account's cursor as ONE snapshot. A killed sync's last
+/// blocking write may still commit while the test looks; two separate reads could pair
+/// the messages before that commit with the cursor after it.
+pub fn messages_and_cursor(store: &Store, account_id: i64) -> (Vec<(String, String, String)>, Option<String>) {
+    store
+        .read(|c| {
+            c.execute_batch("BEGIN")?;
+            let snapshot = (|| {
+                let mut stmt = c.prepare(
+                    "SELECT c.remote_id, coalesce(m.remote_id, ''), m.origin FROM messages m
+                     JOIN conversations c ON c.id = m.conversation_id WHERE c.account_id = ?1",
+                )?;
+                let rows = stmt
+                    .query_map([account_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                let cursor = hilo_core::sync::apply::read_cursor(c, account_id)?;
+                Ok::<_, hilo_store::StoreError>((rows, cursor))
+            })();
+            c.execute_batch("COMMIT")?;
+            snapshot
+        })
+        .expect("read messages and cursor")
+}
+
 /// What convergence found: messages the server has and the cache lacks, and messages
 /// the cache shows more than once (or that the server does not have at all).
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -154,6 +154,9 @@ struct Inner {
     prefix: String,
     region: country::Id,
     overlap: i64,
+    /// Seconds a request may take to reach the server before it fails anyway (the HTTP
+    /// timeouts): `updated_within` counts back from when the server receives it.
+    latency_allowance: i64,
 }
 
 /// What fetching one conversation's messages produced.
@@ -175,6 +178,9 @@ impl ChatwootSource {
                 detail: format!("the server URL must start with https:// (got {base:?})"),
             });
         }
+        // Rounded up: a request that took longer than connect + request timeouts has failed.
+        let latency_allowance =
+            i64::try_from((config.timeouts.connect + config.timeouts.request).as_secs()).unwrap_or(300) + 1;
         let http = HttpClient::new(&config.account_name, &base, "api_access_token", config.token, config.timeouts);
         Ok(ChatwootSource {
             inner: Arc::new(Inner {
@@ -183,6 +189,7 @@ impl ChatwootSource {
                 prefix: format!("/api/v1/accounts/{}", config.account_id),
                 region: config.default_region,
                 overlap: i64::try_from(config.overlap.as_secs()).unwrap_or(300),
+                latency_allowance,
             }),
         })
     }
@@ -351,7 +358,7 @@ impl Inner {
                 // the window from an estimate of that moment, erring on the wide side.
                 let elapsed = (jiff::Timestamp::now().as_millisecond() - pass.started_local_ms).max(0) / 1000 + 1;
                 let server_now = pass.started_at.saturating_add(elapsed);
-                let window = server_now.saturating_sub(since).max(0) + self.overlap;
+                let window = server_now.saturating_sub(since).max(0) + self.overlap + self.latency_allowance;
                 query.push(("updated_within", window.to_string()));
             }
             let what = format!("page {} of the conversation list", pass.page);
