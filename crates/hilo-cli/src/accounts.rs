@@ -110,6 +110,8 @@ enum AddAccount {
     },
     /// A Chatwoot account (agent API token); see `hilo sync`.
     Chatwoot(crate::sync::AddChatwootArgs),
+    /// A shared support mailbox (IMAP to read, SMTP to answer); see `hilo sync`.
+    Email(crate::sync::AddEmailArgs),
 }
 
 fn secrets() -> Arc<dyn SecretStore> {
@@ -180,6 +182,7 @@ async fn add(core: &AppCore, kind: AddAccount) -> Result<(), CoreError> {
             (name, account, read_secret("CTI token")?, json)
         }
         AddAccount::Chatwoot(args) => return crate::sync::add_chatwoot(core, args).await,
+        AddAccount::Email(args) => return crate::sync::add_email(core, args).await,
     };
     let added = add_telephony_account(core, secrets(), &name, account, secret).await?;
     if json {

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use clap::{Args, Subcommand};
 use hilo_connectors::helpdesk::http::HttpTimeouts;
 use hilo_core::outbox::{self, OutboxEntry, ReplyKind};
-use hilo_core::sync::accounts::{SourceOptions, add_chatwoot_account, helpdesk_accounts};
+use hilo_core::sync::accounts::{
+    EmailAccountConfig, MailSecurity, SourceOptions, add_chatwoot_account, add_email_account, helpdesk_accounts,
+};
 use hilo_core::sync::{SyncConfig, SyncState, SyncStatus, spawn_sync, sync_once};
 use hilo_core::{AppCore, CoreError, KeyringSecretStore, SecretStore};
 use hilo_model::time::to_rfc3339;
@@ -282,6 +284,55 @@ pub struct AddChatwootArgs {
     token_stdin: bool,
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Args)]
+pub struct AddEmailArgs {
+    #[arg(long)]
+    name: String,
+    /// The IMAP server, HOST:PORT (e.g. mail.example.com:993).
+    #[arg(long, value_name = "HOST:PORT")]
+    imap: String,
+    /// The SMTP server for replies, HOST:PORT (e.g. mail.example.com:465).
+    #[arg(long, value_name = "HOST:PORT")]
+    smtp: String,
+    /// The mailbox user name (often the address).
+    #[arg(long)]
+    user: String,
+    /// Read the password from standard input (the only way: never on the command line).
+    #[arg(long = "password-stdin", required = true)]
+    password_stdin: bool,
+    /// tls (default), starttls, or none (only for a server on this machine).
+    #[arg(long, default_value = "tls")]
+    security: String,
+    /// The IMAP folder to follow.
+    #[arg(long, default_value = "INBOX")]
+    mailbox: String,
+    /// The From address of replies (default: the user name when it is an address).
+    #[arg(long)]
+    address: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+/// Adds a shared-mailbox account. The password is read from stdin and goes to the
+/// keychain only.
+pub async fn add_email(core: &AppCore, args: AddEmailArgs) -> Result<(), CoreError> {
+    let AddEmailArgs { name, imap, smtp, user, security, mailbox, address, json, .. } = args;
+    let config = EmailAccountConfig { imap, smtp, user, security: MailSecurity::parse(&security)?, mailbox, address };
+    let mut password = String::new();
+    std::io::stdin().read_to_string(&mut password).map_err(|e| CoreError::io("reading the password from stdin", e))?;
+    let trimmed = password.trim_end_matches(['\r', '\n']).to_owned();
+    password.clear();
+    let id = add_email_account(core.store(), secrets(), &name, config, &trimmed).await?;
+    if json {
+        print_json(&serde_json::json!({ "id": id, "name": name, "kind": "email" }))?;
+    } else {
+        println!(
+            "Added email account {name:?} (#{id}); its password is in the keychain. Run `hilo sync --once` to fetch."
+        );
+    }
+    Ok(())
 }
 
 /// Adds a Chatwoot account. The token is read from stdin and goes to the keychain only;

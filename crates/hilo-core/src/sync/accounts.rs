@@ -132,3 +132,170 @@ pub async fn sync_statuses(store: &Store) -> Result<Vec<SyncStatus>> {
         })
         .await?)
 }
+
+/// How an email account reaches its servers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum MailSecurity {
+    /// TLS from the first byte (IMAPS 993, SMTPS 465).
+    #[default]
+    Tls,
+    /// Plain connection upgraded with STARTTLS (IMAP 143, submission 587).
+    Starttls,
+    /// No encryption: only for a server on this machine (tests, a local bridge).
+    None,
+}
+
+impl MailSecurity {
+    pub fn parse(s: &str) -> Result<MailSecurity> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "tls" | "ssl" => Ok(MailSecurity::Tls),
+            "starttls" => Ok(MailSecurity::Starttls),
+            "none" | "plain" => Ok(MailSecurity::None),
+            other => {
+                Err(CoreError::InvalidInput(format!("{other:?} is not a mail security mode (tls, starttls, none)")))
+            }
+        }
+    }
+}
+
+/// The non-secret part of a shared-mailbox account, as stored in `accounts.config`.
+/// The password lives in the keychain under `secret_name(name)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailAccountConfig {
+    /// IMAP server as `host:port`.
+    pub imap: String,
+    /// SMTP server as `host:port`.
+    pub smtp: String,
+    pub user: String,
+    #[serde(default)]
+    pub security: MailSecurity,
+    /// The mailbox to follow (default INBOX).
+    #[serde(default = "default_mailbox")]
+    pub mailbox: String,
+    /// The From address of replies (default: the user name when it is an address).
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+fn default_mailbox() -> String {
+    "INBOX".into()
+}
+
+/// `host:port`, with a port that is a number; the host is kept as written.
+pub fn check_host_port(what: &str, value: &str) -> Result<(String, u16)> {
+    let value = value.trim();
+    let bad = || {
+        CoreError::InvalidInput(format!("{value:?} is not a {what} address; give HOST:PORT, e.g. mail.example.com:993"))
+    };
+    let (host, port) = value.rsplit_once(':').ok_or_else(bad)?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(bad());
+    }
+    let port: u16 = port.parse().map_err(|_| bad())?;
+    if port == 0 {
+        return Err(bad());
+    }
+    Ok((host.to_owned(), port))
+}
+
+impl EmailAccountConfig {
+    pub fn validate(&self) -> Result<()> {
+        check_host_port("IMAP", &self.imap)?;
+        check_host_port("SMTP", &self.smtp)?;
+        if self.user.trim().is_empty() {
+            return Err(CoreError::InvalidInput("the mailbox user name is empty".into()));
+        }
+        if self.mailbox.trim().is_empty() {
+            return Err(CoreError::InvalidInput("the mailbox name is empty".into()));
+        }
+        if let Some(address) = &self.address
+            && !address.contains('@')
+        {
+            return Err(CoreError::InvalidInput(format!("{address:?} is not an email address")));
+        }
+        Ok(())
+    }
+
+    /// The From address of replies.
+    pub fn from_address(&self) -> Option<&str> {
+        self.address.as_deref().or(Some(self.user.as_str()).filter(|u| u.contains('@')))
+    }
+}
+
+/// Adds (or updates) a shared-mailbox account. The password goes to the keychain first
+/// and only; if the keychain refuses it, no account row is written.
+pub async fn add_email_account(
+    store: &Store,
+    secrets: Arc<dyn SecretStore>,
+    name: &str,
+    config: EmailAccountConfig,
+    password: &str,
+) -> Result<i64> {
+    let name = name.trim().to_owned();
+    if name.is_empty() {
+        return Err(CoreError::InvalidInput("the account needs a name".into()));
+    }
+    config.validate()?;
+    if password.is_empty() {
+        return Err(CoreError::InvalidInput("the mailbox password is empty".into()));
+    }
+    let key = secret_name(&name);
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || secrets.set(&key, &password))
+        .await
+        .map_err(|e| CoreError::Internal(e.to_string()))?
+        .map_err(|e| CoreError::KeychainUnavailable { detail: e.to_string() })?;
+    let config = serde_json::to_string(&config).map_err(|e| CoreError::Internal(e.to_string()))?;
+    let now = now_millis();
+    Ok(store.write_async(move |tx| accounts::upsert(tx, &name, AccountKind::Email, &config, now)).await?)
+}
+
+#[cfg(test)]
+mod email_tests {
+    use super::*;
+
+    fn config() -> EmailAccountConfig {
+        EmailAccountConfig {
+            imap: "127.0.0.1:1143".into(),
+            smtp: "127.0.0.1:1025".into(),
+            user: "support@example.com".into(),
+            security: MailSecurity::None,
+            mailbox: "INBOX".into(),
+            address: None,
+        }
+    }
+
+    #[test]
+    fn host_port_is_checked() {
+        assert_eq!(check_host_port("IMAP", "mail.example.com:993").ok(), Some(("mail.example.com".into(), 993)));
+        assert_eq!(check_host_port("IMAP", "[::1]:143").ok(), Some(("::1".into(), 143)));
+        for bad in ["", "mail.example.com", "mail:0", "mail:99999", ":993", "a b:993"] {
+            assert!(check_host_port("IMAP", bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn config_validates_and_finds_the_from_address() {
+        assert!(config().validate().is_ok());
+        assert_eq!(config().from_address(), Some("support@example.com"));
+        let c = EmailAccountConfig { user: "support".into(), ..config() };
+        assert_eq!(c.from_address(), None);
+        let c = EmailAccountConfig { address: Some("help@example.com".into()), ..c };
+        assert_eq!(c.from_address(), Some("help@example.com"));
+        assert!(EmailAccountConfig { address: Some("nope".into()), ..config() }.validate().is_err());
+        assert!(EmailAccountConfig { user: " ".into(), ..config() }.validate().is_err());
+        assert_eq!(MailSecurity::parse("STARTTLS").ok(), Some(MailSecurity::Starttls));
+        assert!(MailSecurity::parse("ssl3").is_err());
+    }
+
+    #[test]
+    fn stored_config_reads_back_with_defaults() {
+        let json = r#"{"imap":"h:993","smtp":"h:465","user":"u@x.org"}"#;
+        let c: EmailAccountConfig = serde_json::from_str(json).expect("config");
+        assert_eq!(c.security, MailSecurity::Tls);
+        assert_eq!(c.mailbox, "INBOX");
+    }
+}
