@@ -15,5 +15,6 @@ pub use dto::*;
 pub use enums::*;
 pub use error::{ErrorCode, IpcError};
 pub use identity::{
-    IdentityInput, Lookup, NormalizedIdentity, normalize_identity, normalize_phone, parse_lookup, parse_region,
+    IdentityInput, Lookup, NormalizedIdentity, normalize_email, normalize_handle, normalize_identity, normalize_phone,
+    parse_lookup, parse_region,
 };
