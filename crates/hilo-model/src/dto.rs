@@ -144,6 +144,9 @@ pub struct TimelineEvent {
     pub from: Option<String>,
     /// The value after the change, where it applies.
     pub to: Option<String>,
+    /// For `merged` events: the merge, so the timeline can offer to undo it.
+    #[ts(type = "number | null")]
+    pub merge_id: Option<i64>,
 }
 
 /// One item of a customer's timeline, tagged by `type`.

@@ -8,6 +8,7 @@ pub mod dto;
 pub mod enums;
 pub mod error;
 pub mod identity;
+pub mod identity_graph;
 pub mod sla;
 pub mod time;
 
@@ -18,3 +19,4 @@ pub use identity::{
     IdentityInput, Lookup, NormalizedIdentity, normalize_email, normalize_handle, normalize_identity, normalize_phone,
     parse_lookup, parse_region,
 };
+pub use identity_graph::*;

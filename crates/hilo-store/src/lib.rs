@@ -24,6 +24,10 @@ pub mod sla;
 pub mod snippets;
 pub mod stats;
 pub mod timeline;
+// Identity graph: merges, suggestions, the customer context panel.
+pub mod customer_context;
+pub mod merge_suggestions;
+pub mod merges;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -174,6 +178,9 @@ fn open_connection(path: &Path, key: &CacheKey, create: bool) -> Result<Connecti
 
 #[cfg(test)]
 mod tests;
+// Identity graph: merge / unmerge round trips, chains, timeline filters.
+#[cfg(test)]
+mod merge_tests;
 
 #[cfg(test)]
 mod concurrency_tests {

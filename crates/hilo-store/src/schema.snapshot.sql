@@ -1,14 +1,29 @@
 -- index calls_customer_at
 CREATE INDEX calls_customer_at ON calls(customer_id, started_at DESC, id DESC);
 
+-- index calls_identity
+CREATE INDEX calls_identity ON calls(identity_id);
+
 -- index conversations_activity
 CREATE INDEX conversations_activity ON conversations(last_activity_at DESC, id DESC);
 
 -- index conversations_customer
 CREATE INDEX conversations_customer ON conversations(customer_id);
 
+-- index conversations_identity
+CREATE INDEX conversations_identity ON conversations(identity_id);
+
 -- index conversations_status_activity
 CREATE INDEX conversations_status_activity ON conversations(status, last_activity_at DESC, id DESC);
+
+-- index customer_merges_source
+CREATE INDEX customer_merges_source ON customer_merges(source_id);
+
+-- index customer_merges_target
+CREATE INDEX customer_merges_target ON customer_merges(target_id);
+
+-- index customers_merged_into
+CREATE INDEX customers_merged_into ON customers(merged_into);
 
 -- index customers_name
 CREATE INDEX customers_name ON customers(name COLLATE NOCASE);
@@ -62,7 +77,7 @@ CREATE TABLE calls (
     customer_id     INTEGER REFERENCES customers(id) ON DELETE SET NULL,
     conversation_id INTEGER REFERENCES conversations(id) ON DELETE SET NULL,
     summary         TEXT,
-    origin          TEXT NOT NULL,
+    origin          TEXT NOT NULL, identity_id INTEGER REFERENCES identities(id) ON DELETE SET NULL,
     UNIQUE (account_id, call_ref)
 );
 
@@ -81,8 +96,33 @@ CREATE TABLE conversations (
     created_at       INTEGER NOT NULL,
     last_activity_at INTEGER NOT NULL,
     snoozed_until    INTEGER,
-    remote_updated_at INTEGER,
+    remote_updated_at INTEGER, identity_id INTEGER REFERENCES identities(id) ON DELETE SET NULL,
     UNIQUE (account_id, remote_id)
+);
+
+-- table customer_merge_moves
+CREATE TABLE customer_merge_moves (
+    merge_id INTEGER NOT NULL REFERENCES customer_merges(id) ON DELETE CASCADE,
+    item     TEXT NOT NULL,                    -- identity | conversation | call | event
+    item_id  INTEGER NOT NULL,
+    PRIMARY KEY (merge_id, item, item_id)
+) WITHOUT ROWID;
+
+-- table customer_merges
+CREATE TABLE customer_merges (
+    id                INTEGER PRIMARY KEY,
+    target_id         INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    source_id         INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    merged_at         INTEGER NOT NULL,
+    merged_by         TEXT,
+    evidence          TEXT NOT NULL DEFAULT '[]', -- JSON: [MergeEvidence]
+    source_name       TEXT NOT NULL,
+    source_language   TEXT,
+    source_created_at INTEGER NOT NULL,
+    source_updated_at INTEGER NOT NULL,
+    unmerged_at       INTEGER,
+    unmerged_by       TEXT,
+    origin            TEXT NOT NULL
 );
 
 -- table customers
@@ -92,7 +132,7 @@ CREATE TABLE customers (
     language    TEXT,
     created_at  INTEGER NOT NULL,
     updated_at  INTEGER NOT NULL
-);
+, merged_into INTEGER REFERENCES customers(id));
 
 -- table holidays
 CREATE TABLE holidays (
@@ -114,6 +154,16 @@ CREATE TABLE identities (
     created_at  INTEGER NOT NULL,
     UNIQUE (kind, value)
 );
+
+-- table merge_dismissals
+CREATE TABLE merge_dismissals (
+    customer_lo  INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    customer_hi  INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    dismissed_at INTEGER NOT NULL,
+    dismissed_by TEXT,
+    PRIMARY KEY (customer_lo, customer_hi),
+    CHECK (customer_lo < customer_hi)
+) WITHOUT ROWID;
 
 -- table messages
 CREATE TABLE messages (

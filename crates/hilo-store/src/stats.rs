@@ -14,7 +14,7 @@ pub struct Counts {
 
 pub fn counts(conn: &Connection) -> Result<Counts> {
     Ok(conn.query_row(
-        "SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM conversations),
+        "SELECT (SELECT count(*) FROM customers WHERE merged_into IS NULL), (SELECT count(*) FROM conversations),
                 (SELECT count(*) FROM messages), (SELECT count(*) FROM calls)",
         [],
         |r| Ok(Counts { customers: r.get(0)?, conversations: r.get(1)?, messages: r.get(2)?, calls: r.get(3)? }),

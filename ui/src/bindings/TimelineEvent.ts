@@ -10,4 +10,8 @@ from: string | null,
 /**
  * The value after the change, where it applies.
  */
-to: string | null, };
+to: string | null, 
+/**
+ * For `merged` events: the merge, so the timeline can offer to undo it.
+ */
+mergeId: number | null, };
