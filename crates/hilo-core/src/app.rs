@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use hilo_model::identity::{Lookup, parse_region};
+use hilo_model::identity::parse_region;
 use hilo_model::*;
-use hilo_store::{Store, customers, inbox, search, settings, stats, timeline};
+use hilo_store::{Store, inbox, search, settings, stats, timeline};
 
 use crate::demo::{DemoOptions, DemoSummary};
 use crate::error::{CoreError, Result};
@@ -86,24 +86,10 @@ impl AppCore {
             .or_else(locale_region))
     }
 
-    /// Finds a customer by id (`42`, `#42`), email, or phone number in any common format.
+    /// Finds a customer by id (`42`, `#42`), email, phone number in any common format,
+    /// or handle; see [`AppCore::find_customer`] (identity graph).
     pub async fn resolve_customer(&self, ident: &str) -> Result<i64> {
-        let region = self.default_region().await?.unwrap_or(phonenumber::country::Id::US);
-        let lookup = parse_lookup(ident, region);
-        let found = self
-            .store
-            .read_async(move |c| match lookup {
-                Lookup::CustomerId(id) => Ok(customers::exists(c, id)?.then_some(id)),
-                Lookup::Email(e) => customers::find_by_identity(c, IdentityKind::Email, &e),
-                Lookup::Phone(p) => customers::find_by_identity(c, IdentityKind::Phone, &p),
-                Lookup::Unrecognized(_) => Ok(None),
-            })
-            .await?;
-        found.ok_or_else(|| {
-            CoreError::NotFound(format!(
-                "no customer matches {ident:?} (try an email, a phone number or a customer id)"
-            ))
-        })
+        self.find_customer(ident).await
     }
 
     /// Fills an empty workspace with the demo data set.

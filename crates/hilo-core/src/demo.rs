@@ -12,6 +12,9 @@
 //! - his timeline reads, newest first: the Facebook message three minutes before `now`,
 //!   Ana García's note "… Reposición enviada, llega en 1 día." (25.5 h ago), the
 //!   answered inbound call (26 h ago), then a resolved email from three weeks ago;
+//! - the last customer is his duplicate "Claudio Perez" (an old mailbox contact,
+//!   `claudio.p@example.com`, phone kept unparsed as `600 12 34 56`), so the customer
+//!   panel shows a merge suggestion with its evidence (identity graph);
 //! - his Facebook conversation is the newest activity of the workspace (top of the
 //!   inbox) and his only open conversation; nothing else happens in the last 5 minutes.
 
@@ -369,7 +372,7 @@ mod tests {
         let started = Instant::now();
         let s = demo(&store, DEFAULT_CUSTOMERS, DEFAULT_SEED);
         eprintln!("demo of {} customers written in {:?}: {s:?}", DEFAULT_CUSTOMERS, started.elapsed());
-        assert_eq!(s.customers, 200);
+        assert_eq!(s.customers, 201, "200 plus Claudio's duplicate from the mailbox");
         assert!((320..=520).contains(&s.conversations), "~2 conversations per customer: {s:?}");
         assert!((40..=80).contains(&s.calls), "~60 calls: {s:?}");
 
@@ -491,7 +494,11 @@ mod tests {
             ),
             0
         );
-        assert_eq!(count(&store, "SELECT count(*) FROM identities WHERE kind = 'phone_unparsed'"), 0);
+        assert_eq!(
+            count(&store, "SELECT count(*) FROM identities WHERE kind = 'phone_unparsed'"),
+            1,
+            "only the duplicate's phone, stored before the region was set"
+        );
         assert!(count(&store, "SELECT count(*) FROM identities WHERE kind = 'phone' AND value LIKE '+52%'") > 0);
         assert!(count(&store, "SELECT count(*) FROM identities WHERE kind = 'phone' AND value LIKE '+44%'") > 0);
         assert!(count(&store, "SELECT count(*) FROM identities WHERE kind = 'phone' AND display <> value") > 50);
@@ -584,6 +591,36 @@ mod tests {
     }
 
     #[test]
+    fn claudio_has_a_duplicate_suggested_with_evidence() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = open(&dir, "hilo.db");
+        let s = demo(&store, DEFAULT_CUSTOMERS, DEFAULT_SEED);
+        let es = hilo_model::parse_region("ES");
+        let pairs = store
+            .read(|c| hilo_store::merge_suggestions::for_customer(c, s.claudio_customer_id, es))
+            .expect("suggestions");
+        assert_eq!(pairs.len(), 1, "one duplicate of Claudio: {pairs:?}");
+        let duplicate = pairs[0].other(s.claudio_customer_id);
+        let name = store.read(|c| customers::summary(c, duplicate)).expect("summary").name;
+        assert_eq!(name, "Claudio Perez");
+        let evidence = pairs[0].evidence_for(s.claudio_customer_id);
+        let kinds: Vec<_> = evidence.iter().map(|e| (e.kind, e.here.as_str(), e.there.as_str())).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (hilo_model::MergeEvidenceKind::SamePhone, "+34 600 123 456", "600 12 34 56"),
+                (
+                    hilo_model::MergeEvidenceKind::SameNameAndDomain,
+                    "claudio.perez@example.com",
+                    "claudio.p@example.com"
+                ),
+            ]
+        );
+        let all = store.read(|c| hilo_store::merge_suggestions::all(c, es)).expect("all");
+        assert_eq!(all.len(), 1, "the demo's only suggestion, not noise: {all:?}");
+    }
+
+    #[test]
     fn search_finds_the_note_without_accents() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = open(&dir, "hilo.db");
@@ -650,7 +687,7 @@ mod tests {
         let started = Instant::now();
         let s = demo(&large, 5_000, 11);
         eprintln!("demo of 5000 customers written in {:?}: {s:?}", started.elapsed());
-        assert_eq!(s.customers, 5_000);
+        assert_eq!(s.customers, 5_001);
         assert!(s.conversations > 9_000);
         assert_eq!(full_inbox(&large)[0].customer_id, s.claudio_customer_id);
     }

@@ -3,6 +3,8 @@
 //! and the desktop shell stay a few lines each.
 
 pub mod app;
+// Identity graph: customers, merges, suggestions, filtered timelines, export.
+pub mod customers;
 pub mod demo;
 pub mod error;
 pub mod html;

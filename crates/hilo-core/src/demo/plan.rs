@@ -35,6 +35,10 @@ pub(super) const CLAUDIO_NOTE: &str =
 pub(super) const CLAUDIO_FACEBOOK_TEXT: &str =
     "Hola, soy Claudio. Ayer llamé por mi pedido #48213 que no llegó. ¿Me confirmáis que la reposición llega hoy?";
 pub(super) const CLAUDIO_CALL_SUMMARY: &str = "Pedido #48213 no ha llegado";
+/// Claudio's duplicate from the mailbox (see `Builder::claudio_duplicate`).
+pub(super) const CLAUDIO_DUPLICATE_NAME: &str = "Claudio Perez";
+pub(super) const CLAUDIO_DUPLICATE_EMAIL: &str = "claudio.p@example.com";
+pub(super) const CLAUDIO_DUPLICATE_PHONE: &str = "600 12 34 56";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum Acct {
@@ -939,8 +943,89 @@ impl Builder {
                 voice.remote_id = remote;
             }
         }
+        // Last, so every other customer, conversation and call keeps its id and content.
+        if self.customers.len() > 1 {
+            conversations.push(self.claudio_duplicate());
+        }
         debug_assert!(conversations.iter().flat_map(|c| &c.messages).all(|m| m.at <= now), "nothing happens after now");
         Plan { customers: self.customers, conversations, calls }
+    }
+
+    /// Identity graph: the duplicate every helpdesk has. Before the workspace region was
+    /// set, the mailbox made a customer of Claudio's old work address; his phone, read
+    /// from his signature, could not be parsed then and was kept as written. Hilo now
+    /// suggests merging it into Claudio: the number equals his after normalization, and
+    /// the name and company domain match. Adds the last customer and conversation.
+    fn claudio_duplicate(&mut self) -> PlanConversation {
+        let now = self.now;
+        let index = self.customers.len();
+        let phone = NormalizedIdentity {
+            kind: IdentityKind::PhoneUnparsed,
+            value: CLAUDIO_DUPLICATE_PHONE.chars().filter(|c| !c.is_whitespace()).collect(),
+            display: CLAUDIO_DUPLICATE_PHONE.to_owned(),
+        };
+        let mut identities = Vec::new();
+        if let Some(identity) = self.claim(CLAUDIO_DUPLICATE_EMAIL, IdentityKind::Email) {
+            identities.push(PlanIdentity { identity, account: Some(Acct::Email) });
+        }
+        if self.used.insert((phone.kind, phone.value.clone())) {
+            identities.push(PlanIdentity { identity: phone, account: Some(Acct::Email) });
+        }
+        let t0 = now - 34 * DAY - 5 * HOUR;
+        self.customers.push(PlanCustomer {
+            name: CLAUDIO_DUPLICATE_NAME.to_owned(),
+            language: "es",
+            created_at: t0,
+            identities,
+            first: "Claudio".to_owned(),
+            lang: Lang::Es,
+            phone: None,
+            email_domain: Some("example.com".to_owned()),
+        });
+        let luis = AGENTS[LUIS].name;
+        let mut ask = message(
+            Direction::Inbound,
+            MessageKind::Message,
+            CLAUDIO_DUPLICATE_NAME,
+            format!(
+                "Buenas, ¿las zapatillas de running se pueden cambiar por una talla 44 si no las he usado?\n\n\
+                 Claudio Perez\n{CLAUDIO_DUPLICATE_PHONE}"
+            ),
+            t0,
+        );
+        ask.remote_id = Some("<5f2e91c0.perez@example.com>".to_owned());
+        let mut answer = message(
+            Direction::Outbound,
+            MessageKind::Message,
+            luis,
+            "Hola Claudio,\n\nsí: tienes 30 días para cambiarlas sin usar. Te enviamos la talla 44 y recogemos las \
+             otras en la misma visita.\n\nUn saludo,\nLuis Romero\nAtención al cliente · Tienda"
+                .to_owned(),
+            t0 + 3 * HOUR,
+        );
+        answer.remote_id = Some("<20c1a77b3e.2@tienda.example>".to_owned());
+        PlanConversation {
+            customer: index,
+            account: Acct::Email,
+            remote_id: "<5f2e91c0.perez@example.com>".to_owned(),
+            channel: Channel::Email,
+            status: ConversationStatus::Resolved,
+            priority: Priority::None,
+            subject: Some("Cambio de talla".to_owned()),
+            assignee: Some(luis),
+            team: Some("Soporte"),
+            created_at: t0,
+            snoozed_until: None,
+            messages: vec![ask, answer],
+            events: vec![event(
+                EventKind::StatusChanged,
+                t0 + 3 * HOUR + MINUTE,
+                Some(luis),
+                Some("open"),
+                Some("resolved"),
+            )],
+            next_reply: None,
+        }
     }
 
     /// One open chat whose customer wrote again 8½ minutes ago, after a first reply in

@@ -175,6 +175,16 @@ pub fn apply_page(conn: &Connection, account_id: i64, page: &PreparedPage, now: 
         conversations::touch(conn, id, c.last_activity_at)?;
         conn.prepare_cached("UPDATE conversations SET remote_updated_at = ?2 WHERE id = ?1")?
             .execute(params![id, c.updated_at.unwrap_or(c.last_activity_at)])?;
+        // Identity graph: remember the contact that linked the conversation to its
+        // customer, so an unmerge sends it back with that contact.
+        if let Some(contact) = &c.contact_remote_id {
+            let link = contact_ref(account_id, contact);
+            conn.prepare_cached(
+                "UPDATE conversations SET identity_id = (SELECT id FROM identities WHERE kind = ?2 AND value = ?3)
+                 WHERE id = ?1",
+            )?
+            .execute(params![id, link.kind.as_str(), link.value])?;
+        }
         if let Some((_, old_status, old_assignee)) = before {
             let at = c.updated_at.unwrap_or(c.last_activity_at).max(c.created_at);
             let customer = Some(customer_id);

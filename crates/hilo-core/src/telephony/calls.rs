@@ -98,6 +98,13 @@ pub fn store_call(conn: &Connection, account_id: i64, rec: &CallRecord) -> Store
             origin: Origin::Telephony,
         },
     )?;
+    if customer_id.is_some() {
+        // Identity graph: the phone that linked the call, so an unmerge sends it back with it.
+        conn.prepare_cached(
+            "UPDATE calls SET identity_id = (SELECT id FROM identities WHERE kind = 'phone' AND value = ?2) WHERE id = ?1",
+        )?
+        .execute(params![id, rec.customer_number()])?;
+    }
     conn.prepare_cached(
         "UPDATE calls SET direction = ?2, from_number = coalesce(?3, from_number), to_number = coalesce(?4, to_number),
              outcome = ?5, answered_at = ?6, ended_at = ?7, hangup_cause = ?8
@@ -242,7 +249,9 @@ pub fn create_customer_for_number(
     let id = customers::insert(conn, name, None, now)?;
     customers::attach_identity(conn, id, &identity, None, now)?;
     conn.prepare_cached(
-        "UPDATE calls SET customer_id = ?1 WHERE customer_id IS NULL
+        "UPDATE calls SET customer_id = ?1,
+             identity_id = (SELECT id FROM identities WHERE kind = 'phone' AND value = ?2)
+         WHERE customer_id IS NULL
            AND ((direction = 'inbound' AND from_number = ?2) OR (direction = 'outbound' AND to_number = ?2))",
     )?
     .execute(params![id, identity.value])?;
