@@ -3,6 +3,8 @@
 //! Errors go to stderr with a non-zero exit status.
 
 mod accounts;
+// Identity graph: `hilo customers …` and `hilo export`.
+mod customers;
 mod sla;
 mod sync;
 mod telephony;
@@ -94,6 +96,10 @@ enum Command {
     Calls(telephony::CallsArgs),
     /// Click-to-call: ring your phone, then dial NUMBER.
     Call(telephony::CallArgs),
+    /// Customers across every channel: list, show, merge, unmerge, suggestions.
+    Customers(customers::CustomersArgs),
+    /// A customer's complete timeline as JSON or CSV (offline review, data-subject requests).
+    Export(customers::ExportArgs),
     /// The local cache file itself.
     Cache {
         #[command(subcommand)]
@@ -322,6 +328,8 @@ async fn run(cli: Cli) -> Result<(), CoreError> {
         Command::Telephony(args) => telephony::run(&core, args).await?,
         Command::Calls(args) => telephony::calls(&core, args).await?,
         Command::Call(args) => telephony::call(&core, args).await?,
+        Command::Customers(args) => customers::run(&core, args).await?,
+        Command::Export(args) => customers::export(&core, args).await?,
         Command::Cache { .. } => {}
     }
     Ok(())

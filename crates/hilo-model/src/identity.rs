@@ -133,7 +133,7 @@ pub enum Lookup {
     Unrecognized(String),
 }
 
-/// Reads an IDENT: `#42` or a short number is a customer id, anything with `@` an email,
+/// Reads an IDENT: `#42` or a short number is a customer id, `x@y` an email (`@x` is a handle),
 /// anything else that parses as a phone number a phone.
 pub fn parse_lookup(raw: &str, default_region: country::Id) -> Lookup {
     let t = raw.trim();
@@ -147,7 +147,8 @@ pub fn parse_lookup(raw: &str, default_region: country::Id) -> Lookup {
     {
         return Lookup::CustomerId(id);
     }
-    if t.contains('@') {
+    // "@handle" is a social handle, not an address.
+    if t.contains('@') && !t.starts_with('@') {
         return Lookup::Email(normalize_email(t));
     }
     match normalize_phone(t, default_region) {
@@ -276,6 +277,7 @@ mod tests {
         assert_eq!(parse_lookup("+34 600 123 456", es()), Lookup::Phone("+34600123456".into()));
         assert_eq!(parse_lookup("600123456", es()), Lookup::Phone("+34600123456".into()));
         assert!(matches!(parse_lookup("nobody", es()), Lookup::Unrecognized(_)));
+        assert!(matches!(parse_lookup("@claudio.perez.92", es()), Lookup::Unrecognized(_)), "a handle");
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The `hilo` binary, black box, with its cache key in a real (private) Secret Service.
 
+// Identity graph: customers, merges, export.
+mod customers;
 mod sla;
 mod sync;
 mod telephony;
