@@ -1,7 +1,7 @@
 //! Query benchmark (not a test): `cargo bench -p hilo-store --bench queries`.
 //!
-//! A customer with 10,000 timeline items (messages over 40 conversations on every
-//! channel, calls, events) among 60,000 other messages, in a real SQLCipher file.
+//! A customer with 10,000 timeline items (messages and notes over 40 conversations on
+//! every channel, calls, events) among 60,000 other messages, in a real SQLCipher file.
 //! Each query is timed over many runs; the baseline is the cheapest possible page read
 //! (50 rows from one conversation through its index) in the same process, so the
 //! ratios hold across machines.
@@ -57,6 +57,21 @@ fn main() -> Result<()> {
     })?;
     let deep_page =
         measure(200, || store.read(|c| timeline::customer_timeline(c, heavy, deep_cursor.as_deref(), Some(50))))?;
+    // Identity graph: the timeline at full depth, filtered and jumped to a date.
+    let chat_and_calls = TimelineFilter {
+        channels: vec![Channel::Whatsapp, Channel::Voice],
+        kinds: vec![TimelineKind::Message, TimelineKind::Call],
+        before: None,
+    };
+    let filtered = measure(500, || {
+        store.read(|c| timeline::customer_timeline_filtered(c, heavy, &chat_and_calls, None, Some(50)))
+    })?;
+    let notes = TimelineFilter { kinds: vec![TimelineKind::Note], ..Default::default() };
+    let notes_only =
+        measure(500, || store.read(|c| timeline::customer_timeline_filtered(c, heavy, &notes, None, Some(50))))?;
+    let jump = TimelineFilter { before: Some(BASE + 15_000_000_000), ..Default::default() };
+    let jumped =
+        measure(500, || store.read(|c| timeline::customer_timeline_filtered(c, heavy, &jump, None, Some(50))))?;
     let inbox = measure(200, || store.read(|c| inbox::list(c, &InboxQuery::default())))?;
     let search = measure(200, || store.read(|c| search::search(c, "reembolso tarjeta", None)))?;
 
@@ -66,6 +81,9 @@ fn main() -> Result<()> {
         ("baseline: 50 rows of one conversation", &baseline),
         ("timeline first page (50 of 10,000 items)", &first_page),
         ("timeline page after 5,000 items", &deep_page),
+        ("timeline filtered: WhatsApp + calls", &filtered),
+        ("timeline filtered: notes only", &notes_only),
+        ("timeline jump to a date (mid-history)", &jumped),
         ("inbox first page (200 conversations)", &inbox),
         ("search, 2 words, 50 hits", &search),
     ] {
@@ -102,6 +120,9 @@ fn measure<R>(runs: usize, mut f: impl FnMut() -> Result<R>) -> Result<Dist> {
     Ok(Dist { p50: samples[runs / 2], p95: samples[runs * 95 / 100] })
 }
 
+/// The first instant of the seeded history; items spread over the next 30,000,000 s.
+const BASE: i64 = 1_700_000_000_000;
+
 fn seed(tx: &rusqlite::Connection) -> Result<(i64, i64)> {
     let acc = accounts::upsert(tx, "Soporte", AccountKind::Chatwoot, "{}", 0)?;
     let pbx = accounts::upsert(tx, "Centralita", AccountKind::Ami, "{}", 0)?;
@@ -112,7 +133,7 @@ fn seed(tx: &rusqlite::Connection) -> Result<(i64, i64)> {
         rng ^= rng << 17;
         rng
     };
-    let base = 1_700_000_000_000_i64;
+    let base = BASE;
     let mut first_conv = 0;
     let mut heavy = 0;
     // Customer 0 is the heavy one: 40 conversations × 200 messages + 1,500 calls + 500 events.
@@ -148,7 +169,8 @@ fn seed(tx: &rusqlite::Connection) -> Result<(i64, i64)> {
                         conversation_id: conv,
                         remote_id: Some(&m.to_string()),
                         direction: if m % 2 == 0 { Direction::Inbound } else { Direction::Outbound },
-                        kind: MessageKind::Message,
+                        // One in ten an internal note, for the kind filters.
+                        kind: if m % 10 == 9 { MessageKind::Note } else { MessageKind::Message },
                         author: None,
                         text: &format!("Hola, sobre mi {w1} y la {w2}: número {m} del caso {cust}-{k}"),
                         html: None,
