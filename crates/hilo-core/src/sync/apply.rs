@@ -91,9 +91,26 @@ pub fn resolve_customer(
         }
     };
     for id in identities {
-        customers::attach_identity(conn, customer, id, Some(account_id), now)?;
+        let owner = customers::attach_identity(conn, customer, id, Some(account_id), now)?;
+        if owner == customer && id.kind == IdentityKind::Phone {
+            link_earlier_calls(conn, customer, &id.value)?;
+        }
     }
     Ok(customer)
+}
+
+/// Identity graph: calls that came in from (or went to) a number before anyone owned
+/// it belong to the customer who now has that phone — the call from Monday joins the
+/// timeline the moment the helpdesk tells Hilo whose number it is.
+fn link_earlier_calls(conn: &Connection, customer: i64, e164: &str) -> Result<usize> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE calls SET customer_id = ?1,
+                 identity_id = (SELECT id FROM identities WHERE kind = 'phone' AND value = ?2)
+             WHERE customer_id IS NULL
+               AND ((direction = 'inbound' AND from_number = ?2) OR (direction = 'outbound' AND to_number = ?2))",
+        )?
+        .execute(params![customer, e164])?)
 }
 
 fn conversation_customer(
