@@ -31,13 +31,16 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 const CLAUDIO_E164: &str = "+34600123456";
 
+/// What a leg expects to find in the timeline: a description and a matcher.
+type Expectation = (&'static str, fn(&TimelineEntry) -> bool);
+
 /// One workspace the legs write into, and what each leg expects to find in the timeline.
 struct Story {
     _dir: tempfile::TempDir,
     core: AppCore,
     secrets: Arc<MemorySecretStore>,
     /// (what, matcher) in the order the legs happened: oldest first.
-    expected: Vec<(&'static str, fn(&TimelineEntry) -> bool)>,
+    expected: Vec<Expectation>,
 }
 
 impl Story {
