@@ -14,6 +14,11 @@ fn main() {
         "sla_alert_snooze",
         "sla_settings_get",
         "sla_settings_set",
+        // Identity graph.
+        "customer_context",
+        "customer_merge",
+        "customer_unmerge",
+        "merge_suggestion_dismiss",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         panic!("tauri-build failed: {e:#}");

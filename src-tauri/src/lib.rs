@@ -65,6 +65,11 @@ pub fn run() {
             commands::sla::sla_alert_snooze,
             commands::sla::sla_settings_get,
             commands::sla::sla_settings_set,
+            // Identity graph.
+            commands::customers::customer_context,
+            commands::customers::customer_merge,
+            commands::customers::customer_unmerge,
+            commands::customers::merge_suggestion_dismiss,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

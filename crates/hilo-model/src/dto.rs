@@ -144,8 +144,10 @@ pub struct TimelineEvent {
     pub from: Option<String>,
     /// The value after the change, where it applies.
     pub to: Option<String>,
-    /// For `merged` events: the merge, so the timeline can offer to undo it.
-    #[ts(type = "number | null")]
+    /// For `merged` events: the merge, so the timeline can offer to undo it. Absent on
+    /// every other event (optional, so code that builds events need not name it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
     pub merge_id: Option<i64>,
 }
 

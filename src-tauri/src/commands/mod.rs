@@ -1,6 +1,8 @@
 //! IPC commands: each awaits the open workspace, calls one hilo-core function and maps
 //! the error to `{ code, message }`.
 
+// Identity graph: customer context, merge, unmerge, dismiss.
+pub mod customers;
 pub mod inbox;
 pub mod search;
 pub mod sla;

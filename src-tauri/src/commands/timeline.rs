@@ -1,4 +1,4 @@
-use hilo_model::TimelinePage;
+use hilo_model::{TimelineFilter, TimelinePage};
 use tauri::State;
 
 use crate::state::{AppState, CommandResult, ipc};
@@ -9,6 +9,12 @@ pub async fn customer_timeline(
     customer_id: i64,
     cursor: Option<String>,
     limit: Option<u32>,
+    // Identity graph: channels, kinds and jump-to-date (absent = the whole timeline).
+    filter: Option<TimelineFilter>,
 ) -> CommandResult<TimelinePage> {
-    state.core().await.map_err(ipc)?.timeline(customer_id, cursor, limit).await.map_err(ipc)
+    let core = state.core().await.map_err(ipc)?;
+    match filter.filter(|f| !f.is_empty()) {
+        Some(f) => core.timeline_filtered(customer_id, f, cursor, limit).await.map_err(ipc),
+        None => core.timeline(customer_id, cursor, limit).await.map_err(ipc),
+    }
 }

@@ -12,6 +12,7 @@ from: string | null,
  */
 to: string | null, 
 /**
- * For `merged` events: the merge, so the timeline can offer to undo it.
+ * For `merged` events: the merge, so the timeline can offer to undo it. Absent on
+ * every other event (optional, so code that builds events need not name it).
  */
-mergeId: number | null, };
+mergeId?: number, };

@@ -41,6 +41,12 @@ describe('describeEvent', () => {
     );
     expect(describeEvent(ev({ kind: 'merged' }), 'en')).toBe('Customer profiles merged');
     expect(describeEvent(ev({ kind: 'unmerged' }), 'es')).toBe('Perfiles del cliente separados');
+    expect(describeEvent(ev({ kind: 'merged', from: 'Claudio Perez', mergeId: 3 }), 'es')).toBe(
+      'Claudio Perez fusionada en esta ficha',
+    );
+    expect(describeEvent(ev({ kind: 'unmerged', to: 'Claudio Perez' }), 'en')).toBe(
+      'Claudio Perez split from this customer',
+    );
     expect(describeEvent(ev({ kind: 'sla_alert', to: 'breached' }), 'es')).toBe(
       'Alerta de SLA: incumplido',
     );

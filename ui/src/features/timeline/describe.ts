@@ -55,9 +55,13 @@ export function describeEvent(event: TimelineEvent, locale: Locale): string {
         ? translate(locale, 'event.handoff')
         : translate(locale, 'event.handoffTo', { to: event.to });
     case 'merged':
-      return translate(locale, 'event.merged');
+      return event.from
+        ? translate(locale, 'event.mergedNamed', { from: event.from })
+        : translate(locale, 'event.merged');
     case 'unmerged':
-      return translate(locale, 'event.unmerged');
+      return event.to
+        ? translate(locale, 'event.unmergedNamed', { to: event.to })
+        : translate(locale, 'event.unmerged');
     case 'sla_alert':
       return translate(locale, 'event.sla_alert', { to: slaWord(event.to, locale) });
   }

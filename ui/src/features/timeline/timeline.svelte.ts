@@ -1,7 +1,15 @@
 import type { CustomerSummary } from '../../bindings/CustomerSummary';
 import type { TimelineEntry } from '../../bindings/TimelineEntry';
-import { customerTimeline, toHiloError, type HiloError } from '../../ipc';
+import type { TimelineFilter } from '../../bindings/TimelineFilter';
+import { toHiloError, type HiloError } from '../../ipc';
+import { customerTimelineFiltered } from '../../ipc/customers';
 import { appendPage } from '../../lib/timeline';
+import { NO_FILTER, isFiltered } from '../customers/context';
+
+/** One page, narrowed by the filter when one is set. */
+function page(customerId: number, cursor: string | null, limit: number, filter: TimelineFilter) {
+  return customerTimelineFiltered(customerId, cursor, limit, isFiltered(filter) ? filter : null);
+}
 
 const PAGE_SIZE = 50;
 /** A refresh reloads at most this many entries (the backend allows 10 000). */
@@ -17,13 +25,22 @@ export class TimelineStore {
   loadingOlder = $state(false);
   error = $state.raw<HiloError | null>(null);
   olderError = $state.raw<HiloError | null>(null);
+  /** Channels, kinds and jump-to-date; reset when another customer opens. */
+  filter = $state.raw<TimelineFilter>(NO_FILTER);
 
   #generation = 0;
 
   /** Shows a customer; does nothing if that customer is already shown or loading. */
   open(customerId: number): Promise<void> {
     if (customerId === this.customerId && this.error === null) return Promise.resolve();
+    if (customerId !== this.customerId) this.filter = NO_FILTER;
     return this.reload(customerId);
+  }
+
+  /** Narrows (or widens) what is shown; starts again from the first page. */
+  setFilter(filter: TimelineFilter): Promise<void> {
+    this.filter = filter;
+    return this.customerId === null ? Promise.resolve() : this.reload(this.customerId);
   }
 
   async reload(customerId: number): Promise<void> {
@@ -37,11 +54,11 @@ export class TimelineStore {
     this.loadingOlder = false;
     this.loading = true;
     try {
-      const page = await customerTimeline(customerId, null, PAGE_SIZE);
+      const first = await page(customerId, null, PAGE_SIZE, this.filter);
       if (generation !== this.#generation) return;
-      this.customer = page.customer;
-      this.items = page.items;
-      this.nextCursor = page.nextCursor;
+      this.customer = first.customer;
+      this.items = first.items;
+      this.nextCursor = first.nextCursor;
     } catch (reason) {
       if (generation !== this.#generation) return;
       this.error = toHiloError(reason);
@@ -62,11 +79,11 @@ export class TimelineStore {
     this.loadingOlder = false;
     const limit = Math.min(REFRESH_MAX, Math.max(PAGE_SIZE, this.items.length));
     try {
-      const page = await customerTimeline(customerId, null, limit);
+      const fresh = await page(customerId, null, limit, this.filter);
       if (generation !== this.#generation) return;
-      this.customer = page.customer;
-      this.items = page.items;
-      this.nextCursor = page.nextCursor;
+      this.customer = fresh.customer;
+      this.items = fresh.items;
+      this.nextCursor = fresh.nextCursor;
       this.olderError = null;
     } catch {
       // Keep the timeline shown; the next change or reopening tries again.
@@ -81,10 +98,10 @@ export class TimelineStore {
     this.loadingOlder = true;
     this.olderError = null;
     try {
-      const page = await customerTimeline(customerId, cursor, PAGE_SIZE);
+      const older = await page(customerId, cursor, PAGE_SIZE, this.filter);
       if (generation !== this.#generation) return;
-      this.items = appendPage(this.items, page.items);
-      this.nextCursor = page.nextCursor;
+      this.items = appendPage(this.items, older.items);
+      this.nextCursor = older.nextCursor;
     } catch (reason) {
       if (generation !== this.#generation) return;
       this.olderError = toHiloError(reason);
