@@ -9,6 +9,7 @@ pub mod enums;
 pub mod error;
 pub mod identity;
 pub mod sla;
+pub mod telephony;
 pub mod time;
 
 pub use dto::*;

@@ -37,6 +37,12 @@ async fn an_answered_call_from_claudio_pops_his_name_and_lands_in_his_timeline()
     assert_eq!(pop.text, "Llamada entrante · Claudio Pérez · 1 conversación abierta", "the agent sees who calls");
     assert_eq!(pop.customer_id, Some(desk.claudio));
     assert!(!pop.offer_create_customer, "a known caller needs no new customer");
+    let latest = pop.latest_conversation.as_ref().expect("the conversation 'open timeline' selects");
+    assert_eq!(
+        (latest.channel, latest.status),
+        (hilo_model::Channel::Facebook, hilo_model::ConversationStatus::Open),
+        "the pop points at Claudio's open Facebook conversation, not an older resolved one: {latest:?}"
+    );
     let call = ended(&mut events, &flow.call_ref).await;
     assert_eq!(call.outcome, CallOutcome::Answered);
     assert_eq!(call.direction, Direction::Inbound);
@@ -78,6 +84,7 @@ async fn unanswered_calls_are_missed_or_busy_by_dial_status_and_strangers_get_an
         .await;
         assert_eq!(pop.text, "Llamada entrante · +34 911 22 23 33 · cliente desconocido", "{}", flow.name);
         assert!(pop.offer_create_customer, "an unknown caller can become a customer");
+        assert_eq!(pop.latest_conversation, None, "a stranger has no conversation to open");
         let call = ended(&mut events, &flow.call_ref).await;
         assert_eq!(call.outcome, outcome, "{}: decided by DialEnd's DialStatus", flow.name);
         assert_eq!(call.answered_at, None, "{}", flow.name);
