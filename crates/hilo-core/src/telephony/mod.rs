@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod calls;
+pub mod desk;
 pub mod recorder;
 pub mod runner;
 pub mod screen_pop;
