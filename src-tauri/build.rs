@@ -14,6 +14,12 @@ fn main() {
         "sla_alert_snooze",
         "sla_settings_get",
         "sla_settings_set",
+        // telephony
+        "call_place",
+        "calls_recent",
+        "callbacks_list",
+        "customer_create_for_number",
+        "telephony_restart",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         panic!("tauri-build failed: {e:#}");

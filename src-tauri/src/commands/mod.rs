@@ -4,5 +4,7 @@
 pub mod inbox;
 pub mod search;
 pub mod sla;
+// telephony
+pub mod telephony;
 pub mod timeline;
 pub mod workspace;
