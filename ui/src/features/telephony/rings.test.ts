@@ -77,7 +77,7 @@ describe('incoming-call cards', () => {
   it('let ended cards linger, then leave, unless the agent is working in them', () => {
     const claudio = pop();
     const stranger = strangerPop();
-    let rings = addRing(addRing([], claudio), stranger);
+    let rings: readonly Ring[] = addRing(addRing([], claudio), stranger);
     rings = applyCallUpdate(rings, callOf(claudio, 'missed'), T0);
     rings = applyCallUpdate(rings, callOf(stranger, 'missed'), T0 + 1_000);
     expect(nextExpiry(rings)).toBe(T0 + ENDED_LINGER_MS);
