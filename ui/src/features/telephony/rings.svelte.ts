@@ -28,7 +28,7 @@ export class RingsStore {
   }
 
   receive(pop: ScreenPop): void {
-    this.rings = addRing(this.rings, pop);
+    this.rings = addRing(this.rings, pop, this.#now());
     this.#arm();
   }
 

@@ -23,38 +23,39 @@ describe('incoming-call cards', () => {
   it('stack newest on top, and the same call ringing again keeps one card', () => {
     const claudio = pop();
     const stranger = strangerPop();
-    let rings = addRing([], claudio);
-    rings = addRing(rings, stranger);
+    let rings = addRing([], claudio, T0);
+    rings = addRing(rings, stranger, T0);
     expect(keys(rings), 'the newest ring is on top').toEqual([stranger.callRef, claudio.callRef]);
-    rings = addRing(rings, { ...claudio, openConversations: 2 });
+    rings = addRing(rings, { ...claudio, openConversations: 2 }, T0 + 3_000);
     expect(keys(rings), 'a repeated pop replaces its card').toEqual([
       claudio.callRef,
       stranger.callRef,
     ]);
     expect(rings[0]?.pop.openConversations).toBe(2);
+    expect(rings[0]?.shownAt, 'it has rung since the first pop').toBe(T0);
   });
 
   it('tell calls apart by account, not just by call ref', () => {
     const a = pop({ account: 'pbx-a' });
     const b = pop({ account: 'pbx-b' });
-    expect(addRing(addRing([], a), b)).toHaveLength(2);
+    expect(addRing(addRing([], a, T0), b, T0)).toHaveLength(2);
     expect(ringKey('pbx-a', 'x')).not.toBe(ringKey('pbx-b', 'x'));
   });
 
   it(`keep at most ${MAX_RINGS} cards, dropping an ended one before a ringing one`, () => {
     let rings: readonly Ring[] = [];
-    for (let i = 0; i < MAX_RINGS; i++) rings = addRing(rings, pop({ callRef: `c${i}` }));
+    for (let i = 0; i < MAX_RINGS; i++) rings = addRing(rings, pop({ callRef: `c${i}` }), T0);
     // The newest-but-one ended: it goes first when a fifth call rings.
     rings = applyCallUpdate(rings, callOf(pop({ callRef: 'c2' }), 'missed'), T0);
-    rings = addRing(rings, pop({ callRef: 'c4' }));
+    rings = addRing(rings, pop({ callRef: 'c4' }), T0);
     expect(keys(rings)).toEqual(['c4', 'c3', 'c1', 'c0']);
-    rings = addRing(rings, pop({ callRef: 'c5' }));
+    rings = addRing(rings, pop({ callRef: 'c5' }), T0);
     expect(keys(rings), 'all ringing: the oldest goes').toEqual(['c5', 'c4', 'c3', 'c1']);
   });
 
   it('follow their call: answered, then ended', () => {
     const claudio = pop();
-    let rings: readonly Ring[] = addRing([], claudio);
+    let rings: readonly Ring[] = addRing([], claudio, T0);
     const same = applyCallUpdate(rings, callOf(claudio, 'ringing'), T0);
     expect(same, 'a ringing record changes nothing').toBe(rings);
     rings = applyCallUpdate(rings, callOf(claudio, 'answered'), T0 + 5_000);
@@ -67,7 +68,7 @@ describe('incoming-call cards', () => {
 
   it('mark a ring the caller hung up as missed, and ignore calls without a card', () => {
     const claudio = pop();
-    const rings = addRing([], claudio);
+    const rings = addRing([], claudio, T0);
     const missed = applyCallUpdate(rings, callOf(claudio, 'missed'), T0 + 8_000);
     expect(missed[0]).toMatchObject({ phase: 'ended', outcome: 'missed' });
     const other = callOf(pop({ callRef: 'someone-else' }), 'missed');
@@ -77,7 +78,7 @@ describe('incoming-call cards', () => {
   it('let ended cards linger, then leave, unless the agent is working in them', () => {
     const claudio = pop();
     const stranger = strangerPop();
-    let rings: readonly Ring[] = addRing(addRing([], claudio), stranger);
+    let rings: readonly Ring[] = addRing(addRing([], claudio, T0), stranger, T0);
     rings = applyCallUpdate(rings, callOf(claudio, 'missed'), T0);
     rings = applyCallUpdate(rings, callOf(stranger, 'missed'), T0 + 1_000);
     expect(nextExpiry(rings)).toBe(T0 + ENDED_LINGER_MS);
@@ -90,7 +91,7 @@ describe('incoming-call cards', () => {
 
   it('dismiss one card only', () => {
     const claudio = pop();
-    const rings = addRing(addRing([], claudio), strangerPop());
+    const rings = addRing(addRing([], claudio, T0), strangerPop(), T0);
     expect(keys(dismissRing(rings, ringKey(claudio.account, claudio.callRef)))).toEqual([
       strangerPop().callRef,
     ]);

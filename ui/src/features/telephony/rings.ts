@@ -14,6 +14,8 @@ export interface Ring {
   phase: RingPhase;
   /** `ringing` until the call's record says otherwise. */
   outcome: CallOutcome;
+  /** When the card appeared (local clock): how long it has rung, whatever the PBX's clock says. */
+  shownAt: number;
   /** When this card learnt the call ended (local clock), for the linger. */
   endedAt: number | null;
 }
@@ -28,12 +30,12 @@ export function ringKey(account: string, callRef: string): string {
 }
 
 /** A pop arrived: newest on top; the same call ringing again replaces its card. */
-export function addRing(rings: readonly Ring[], pop: ScreenPop): Ring[] {
+export function addRing(rings: readonly Ring[], pop: ScreenPop, now: number): Ring[] {
   const key = ringKey(pop.account, pop.callRef);
   const previous = rings.find((r) => r.key === key);
   const ring: Ring = previous
     ? { ...previous, pop }
-    : { key, pop, phase: 'ringing', outcome: 'ringing', endedAt: null };
+    : { key, pop, phase: 'ringing', outcome: 'ringing', shownAt: now, endedAt: null };
   const next = [ring, ...rings.filter((r) => r.key !== key)];
   while (next.length > MAX_RINGS) {
     // Drop the oldest ended card, else the oldest card.

@@ -264,7 +264,6 @@ export const en: Record<keyof typeof es, string> = {
   'telephony.pop.open.zero': 'No open conversations',
   'telephony.pop.open.one': '1 open conversation',
   'telephony.pop.open.many': '{count} open conversations',
-  'telephony.pop.noSubject': 'No subject',
   'telephony.pop.openTimeline': 'Open timeline',
   'telephony.pop.createCustomer': 'Create customer',
   'telephony.pop.nameLabel': 'Customer name',

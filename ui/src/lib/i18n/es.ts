@@ -263,7 +263,6 @@ export const es = {
   'telephony.pop.open.zero': 'Sin conversaciones abiertas',
   'telephony.pop.open.one': '1 conversación abierta',
   'telephony.pop.open.many': '{count} conversaciones abiertas',
-  'telephony.pop.noSubject': 'Sin asunto',
   'telephony.pop.openTimeline': 'Abrir cronología',
   'telephony.pop.createCustomer': 'Crear cliente',
   'telephony.pop.nameLabel': 'Nombre del cliente',
