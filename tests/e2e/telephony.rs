@@ -114,7 +114,12 @@ fn claudio_rings_the_pop_opens_his_timeline_and_the_missed_call_is_returned() {
     let session = desk.driver.launch(&app, &["--workspace".to_owned(), workspace.path().display().to_string()]);
     session.wait_element("[data-testid=\"app-ready\"]", READY);
     assert!(sim.wait_logins(1, READY), "the app logs in to the PBX when the workspace opens");
-    let spanish = session.execute("return document.documentElement.lang", json!([])).as_str() == Some("es");
+    // The agent works in Spanish (the story's language), whatever the webview's locale.
+    session.execute(
+        "const s = document.querySelector('[data-testid=\"language-select\"]');
+         s.value = 'es'; s.dispatchEvent(new Event('change', { bubbles: true }));",
+        json!([]),
+    );
 
     // Claudio's mobile rings the agent's phone.
     let flow = inbound_flow(InboundScript::CallerCancels, &sim.next_id(), "600 123 456");
@@ -127,8 +132,8 @@ fn claudio_rings_the_pop_opens_his_timeline_and_the_missed_call_is_returned() {
     assert_eq!(attr(&session, &pop, "data-customer-id"), Some(claudio.to_string()));
     assert_eq!(attr(&session, &pop, "data-open-conversations").as_deref(), Some("1"));
     let open = texts(&session, &format!("{pop} [data-testid=\"screen-pop-open\"]"));
-    let expected = if spanish { "1 conversación abierta" } else { "1 open conversation" };
-    assert_eq!(open, [expected], "the open-conversation count, in the UI's language");
+    assert_eq!(open, ["1 conversación abierta"], "the open-conversation count, in the agent's language");
+    assert_eq!(texts(&session, &format!("{pop} [data-testid=\"screen-pop-title\"]")), ["Llamada entrante"]);
     assert_eq!(
         attr(&session, &format!("{pop} [data-testid=\"screen-pop-latest\"]"), "data-channel").as_deref(),
         Some("facebook"),
@@ -187,6 +192,16 @@ fn claudio_rings_the_pop_opens_his_timeline_and_the_missed_call_is_returned() {
     // callback is done.
     session.wait_element("[data-testid=\"timeline-item\"][data-type=\"call\"][data-direction=\"outbound\"]", READY);
     hilo_tests::wait_for("Claudio's callback to be done", READY, || texts(&session, &row).is_empty().then_some(()));
+    // Calling again from the missed call in his timeline: the button reports the ring.
+    let again =
+        "[data-testid=\"timeline-item\"][data-type=\"call\"][data-kind=\"missed\"] [data-testid=\"call-button\"]";
+    session.click(&session.wait_element(again, READY));
+    let state = hilo_tests::wait_for("the call button to finish", READY, || {
+        attr(&session, again, "data-state").filter(|s| s == "placed" || s == "error")
+    });
+    assert_eq!(state, "placed", "{:?}", texts(&session, "[data-testid=\"call-button-error\"]"));
+    let originates = sim.actions().into_iter().filter(|a| a.iter().any(|(k, v)| k == "Action" && v == "Originate"));
+    assert_eq!(originates.count(), 2, "one Originate per click");
 
     // A stranger calls: the pop offers to create the customer, who then opens.
     let stranger = inbound_flow(InboundScript::CallerCancels, &sim.next_id(), "+34911222333");

@@ -72,3 +72,28 @@ export class CallAction {
     }, ms);
   }
 }
+
+/** The same number however it is spelt: digits and a leading +. */
+export function dialKey(number: string): string {
+  const trimmed = number.trim();
+  return (trimmed.startsWith('+') ? '+' : '') + trimmed.replace(/\D/g, '');
+}
+
+// Not reactive on purpose: each action's state is; the map only finds them.
+// eslint-disable-next-line svelte/prefer-svelte-reactivity
+const actions = new Map<string, CallAction>();
+
+/**
+ * The one call action of a number, shared by every button that shows it: a call placed
+ * from the callbacks view shows in the timeline too, and a button re-created by a list
+ * refresh or a scroll keeps its state.
+ */
+export function callActionFor(number: string): CallAction {
+  const key = dialKey(number);
+  let action = actions.get(key);
+  if (action === undefined) {
+    action = new CallAction();
+    actions.set(key, action);
+  }
+  return action;
+}

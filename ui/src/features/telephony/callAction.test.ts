@@ -1,7 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PlacedCall } from '../../bindings/PlacedCall';
 import { HiloError } from '../../ipc/error';
-import { CallAction, ERROR_MS, isDialable, PLACED_MS } from './callAction.svelte';
+import {
+  CallAction,
+  callActionFor,
+  dialKey,
+  ERROR_MS,
+  isDialable,
+  PLACED_MS,
+} from './callAction.svelte';
 
 const placed: PlacedCall = {
   account: 'centralita',
@@ -103,5 +110,11 @@ describe('the call button', () => {
     expect(
       ['', '   ', 'claudio@example.com', 'anonymous', '5', null, undefined].map(isDialable),
     ).toEqual([false, false, false, false, false, false, false]);
+  });
+
+  it('is shared by every button showing the same number, however spelt', () => {
+    expect(dialKey(' +34 600-12-34-56 ')).toBe('+34600123456');
+    expect(callActionFor('+34 600 12 34 56')).toBe(callActionFor('+34600123456'));
+    expect(callActionFor('+34600123456')).not.toBe(callActionFor('+34911222333'));
   });
 });
