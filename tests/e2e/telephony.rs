@@ -3,11 +3,12 @@
 //! endpoint from Claudio Pérez's mobile. The screen-pop shows who calls, opens his
 //! timeline, and the hung-up call lands there as missed; his callback is returned with
 //! the call-back button (an `Originate` reaches the PBX); an unknown caller becomes a
-//! customer from the pop.
+//! customer from the pop. The desktop notification is seen as the real `Notify` call on
+//! the private session bus (`dbus-monitor`).
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use hilo_tests::sim::AmiSim;
@@ -39,6 +40,39 @@ fn hilo(envs: &[(String, String)], workspace: &Path, args: &[&str], stdin: &str)
     let out = child.wait_with_output().expect("hilo output");
     assert!(out.status.success(), "hilo {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("hilo {args:?} printed invalid JSON: {e}"))
+}
+
+/// `dbus-monitor` on the private bus, recording every `Notify` call (killed on drop).
+struct NotifyMonitor {
+    child: Child,
+    log: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl NotifyMonitor {
+    fn start(envs: &[(String, String)]) -> NotifyMonitor {
+        let dir = tempfile::tempdir().expect("monitor dir");
+        let log = dir.path().join("notify.log");
+        let child = Command::new("dbus-monitor")
+            .envs(envs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .args(["--session", "interface='org.freedesktop.Notifications',member='Notify'"])
+            .stdout(std::fs::File::create(&log).expect("monitor log"))
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-monitor (package dbus-bin) must be installed");
+        NotifyMonitor { child, log, _dir: dir }
+    }
+
+    fn seen(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for NotifyMonitor {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// The flow up to the agent's phone ringing, and the rest (the hang-up).
@@ -110,6 +144,11 @@ fn claudio_rings_the_pop_opens_his_timeline_and_the_missed_call_is_returned() {
         &format!("{AMI_SECRET}\n"),
     );
 
+    let notifications = NotifyMonitor::start(&envs);
+    // The monitor is listening once its own NameAcquired shows.
+    hilo_tests::wait_for("dbus-monitor to listen", READY, || {
+        notifications.seen().contains("NameAcquired").then_some(())
+    });
     let app = workspace_binary("hilo-desktop");
     let session = desk.driver.launch(&app, &["--workspace".to_owned(), workspace.path().display().to_string()]);
     session.wait_element("[data-testid=\"app-ready\"]", READY);
@@ -140,6 +179,11 @@ fn claudio_rings_the_pop_opens_his_timeline_and_the_missed_call_is_returned() {
         "the newest open conversation is his Facebook one"
     );
     assert_eq!(attr(&session, &pop, "role").as_deref(), Some("alertdialog"));
+    hilo_tests::wait_for("the desktop notification of the ring", READY, || {
+        let seen = notifications.seen();
+        (seen.contains("\"Llamada entrante\"") && seen.contains("\"Claudio Pérez · 1 conversación abierta\""))
+            .then_some(())
+    });
     let focused = session.execute("return document.activeElement && document.activeElement.dataset.testid", json!([]));
     assert_eq!(focused, "screen-pop-open-timeline", "the keyboard lands on the pop's main action");
 
