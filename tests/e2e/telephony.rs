@@ -224,6 +224,8 @@ fn claudio_rings_the_pop_opens_his_timeline_and_the_missed_call_is_returned() {
     session.click(&tab);
     let row = format!("[data-testid=\"callback-row\"][data-customer-id=\"{claudio}\"]");
     session.wait_element(&row, READY);
+    std::thread::sleep(Duration::from_millis(800));
+    session.screenshot(&artifacts_dir().join("e2e-callbacks.png"));
     let call_back = session.wait_element(&format!("{row} [data-testid=\"call-button\"]"), READY);
     session.click(&call_back);
     let originate = hilo_tests::wait_for("an Originate at the PBX", READY, || {
@@ -258,6 +260,8 @@ fn claudio_rings_the_pop_opens_his_timeline_and_the_missed_call_is_returned() {
     session.click(&create);
     let input = session.wait_element(&format!("{pop} [data-testid=\"screen-pop-name-input\"]"), READY);
     session.type_text(&input, "Marta Ruiz");
+    std::thread::sleep(Duration::from_millis(800));
+    session.screenshot(&artifacts_dir().join("e2e-screen-pop-unknown.png"));
     let submit = session.wait_element(&format!("{pop} [data-testid=\"screen-pop-create-submit\"]"), READY);
     session.click(&submit);
     hilo_tests::wait_for("the new customer's timeline", READY, || {
