@@ -19,6 +19,12 @@ fn main() {
         "customer_merge",
         "customer_unmerge",
         "merge_suggestion_dismiss",
+        // telephony
+        "call_place",
+        "calls_recent",
+        "callbacks_list",
+        "customer_create_for_number",
+        "telephony_restart",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         panic!("tauri-build failed: {e:#}");

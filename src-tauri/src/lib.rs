@@ -2,6 +2,8 @@
 //! the commands (each a few lines over hilo-core) and opens the window.
 
 mod commands;
+// telephony
+mod services;
 mod state;
 
 use std::path::PathBuf;
@@ -46,6 +48,8 @@ pub fn run() {
     let demo = opts.demo;
     let result = tauri::Builder::default()
         .manage(state)
+        // telephony
+        .manage(services::telephony::Telephony::default())
         .setup(move |app| {
             use tauri::Manager;
             // Open (and with --demo, fill) the workspace while the window paints.
@@ -70,6 +74,12 @@ pub fn run() {
             commands::customers::customer_merge,
             commands::customers::customer_unmerge,
             commands::customers::merge_suggestion_dismiss,
+            // telephony
+            commands::telephony::call_place,
+            commands::telephony::calls_recent,
+            commands::telephony::callbacks_list,
+            commands::telephony::customer_create_for_number,
+            commands::telephony::telephony_restart,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -36,6 +36,8 @@ struct OpenWorkspace {
     core: AppCore,
     sla: SlaHandle,
     forwarder: tauri::async_runtime::JoinHandle<()>,
+    /// Follows the workspace's phone system; held for its drop, which stops it.
+    _telephony: crate::services::telephony::TelephonyService,
 }
 
 impl Drop for OpenWorkspace {
@@ -131,7 +133,8 @@ impl AppState {
                 }
             }
         });
-        OpenWorkspace { core, sla, forwarder }
+        let telephony = crate::services::telephony::TelephonyService::start(self.inner.app.get(), core.clone());
+        OpenWorkspace { core, sla, forwarder, _telephony: telephony }
     }
 
     /// Tells the services and the UI that the cache changed.

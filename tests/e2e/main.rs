@@ -3,6 +3,8 @@
 
 // Identity graph: the customer context panel, merge and unmerge in the real window.
 mod identity;
+// telephony
+mod telephony;
 
 use std::time::Duration;
 

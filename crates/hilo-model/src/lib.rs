@@ -10,6 +10,7 @@ pub mod error;
 pub mod identity;
 pub mod identity_graph;
 pub mod sla;
+pub mod telephony;
 pub mod time;
 
 pub use dto::*;

@@ -6,5 +6,7 @@ pub mod customers;
 pub mod inbox;
 pub mod search;
 pub mod sla;
+// telephony
+pub mod telephony;
 pub mod timeline;
 pub mod workspace;

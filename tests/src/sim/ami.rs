@@ -1,4 +1,4 @@
-//! An Asterisk Manager Interface server: banner, Login (plain), Ping, Originate with
+//! An Asterisk Manager Interface server: banner, Challenge + Login (MD5 or plain), Ping, Originate with
 //! `Async: true` and a preset `ChannelId` (answering with the scripted call and an
 //! `OriginateResponse`), Logoff; and scripted inbound calls shaped like the FreePBX
 //! capture of PROTOCOLS.md §1.7, with the noise real servers send (unknown events,
@@ -25,9 +25,21 @@ pub enum OriginateScript {
     Reject,
 }
 
+/// Which logins the simulated server accepts (PROTOCOLS.md §1.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginScript {
+    /// `Challenge` + MD5 `Key`, or a plain `Secret` (what Asterisk does).
+    Both,
+    /// No `Challenge` action (an old proxy): plain `Secret` only.
+    PlainOnly,
+    /// A plain `Secret` is refused: only the MD5 challenge logs in.
+    Md5Only,
+}
+
 #[derive(Debug)]
 struct State {
     logins: usize,
+    md5_logins: usize,
     failed_logins: usize,
     pings: usize,
     actions: Vec<Vec<(String, String)>>,
@@ -39,6 +51,7 @@ struct Shared {
     username: String,
     secret: String,
     originate: Mutex<OriginateScript>,
+    login: Mutex<LoginScript>,
     state: Mutex<State>,
     changed: Condvar,
     stop: AtomicBool,
@@ -62,7 +75,15 @@ impl AmiSim {
             username: username.into(),
             secret: secret.into(),
             originate: Mutex::new(OriginateScript::Answer),
-            state: Mutex::new(State { logins: 0, failed_logins: 0, pings: 0, actions: Vec::new(), conns: Vec::new() }),
+            login: Mutex::new(LoginScript::Both),
+            state: Mutex::new(State {
+                logins: 0,
+                md5_logins: 0,
+                failed_logins: 0,
+                pings: 0,
+                actions: Vec::new(),
+                conns: Vec::new(),
+            }),
             changed: Condvar::new(),
             stop: AtomicBool::new(false),
             seq: AtomicUsize::new(0x1b),
@@ -90,6 +111,17 @@ impl AmiSim {
         if let Ok(mut s) = self.shared.originate.lock() {
             *s = script;
         }
+    }
+
+    pub fn set_login(&self, script: LoginScript) {
+        if let Ok(mut s) = self.shared.login.lock() {
+            *s = script;
+        }
+    }
+
+    /// Successful logins that used the MD5 challenge.
+    pub fn md5_logins(&self) -> usize {
+        self.shared.state.lock().map(|s| s.md5_logins).unwrap_or(0)
     }
 
     /// Seeds the chunking of writes (split packets) for replay.
@@ -199,6 +231,12 @@ fn broadcast(shared: &Shared, packet: &[u8]) {
     }
 }
 
+/// What Asterisk compares an MD5 login's `Key` with.
+fn md5_hex(nonce: &str, secret: &str) -> String {
+    use md5::{Digest, Md5};
+    Md5::new().chain_update(nonce).chain_update(secret).finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Renders `Key: Value` pairs as one CRLF packet.
 pub fn packet(fields: &[(&str, &str)]) -> Vec<u8> {
     let mut out = String::new();
@@ -221,6 +259,8 @@ fn serve(stream: TcpStream, shared: &Arc<Shared>) {
     }
     conn.write_packet(b"Asterisk Call Manager/5.0.3\r\n", None);
     let mut reader = BufReader::new(stream);
+    // The nonce of this connection's last Challenge: a Key is checked against it.
+    let mut nonce: Option<String> = None;
     while let Some(action) = read_action(&mut reader) {
         if let Ok(mut s) = shared.state.lock() {
             s.actions.push(action.clone());
@@ -228,9 +268,29 @@ fn serve(stream: TcpStream, shared: &Arc<Shared>) {
         let get = |k: &str| action.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)).map(|(_, v)| v.as_str());
         let action_id = get("ActionID").unwrap_or_default().to_owned();
         match get("Action").unwrap_or_default().to_ascii_lowercase().as_str() {
+            "challenge" => {
+                let script = shared.login.lock().map(|s| *s).unwrap_or(LoginScript::Both);
+                let reply = if script == LoginScript::PlainOnly {
+                    packet(&[("Response", "Error"), ("ActionID", &action_id), ("Message", "Invalid/unknown command")])
+                } else if !get("AuthType").is_some_and(|t| t.eq_ignore_ascii_case("md5")) {
+                    packet(&[("Response", "Error"), ("ActionID", &action_id), ("Message", "Must specify AuthType")])
+                } else {
+                    let fresh = format!("{}", 100_000_000 + shared.seq.fetch_add(7919, Ordering::SeqCst) * 31);
+                    nonce = Some(fresh.clone());
+                    packet(&[("Response", "Success"), ("ActionID", &action_id), ("Challenge", &fresh)])
+                };
+                conn.write_packet(&reply, None);
+            }
             "login" => {
-                let ok =
-                    get("Username") == Some(shared.username.as_str()) && get("Secret") == Some(shared.secret.as_str());
+                let script = shared.login.lock().map(|s| *s).unwrap_or(LoginScript::Both);
+                let md5 = get("AuthType").is_some_and(|t| t.eq_ignore_ascii_case("md5"));
+                let proof = if md5 {
+                    script != LoginScript::PlainOnly
+                        && nonce.take().is_some_and(|n| get("Key") == Some(md5_hex(&n, &shared.secret).as_str()))
+                } else {
+                    script != LoginScript::Md5Only && get("Secret") == Some(shared.secret.as_str())
+                };
+                let ok = get("Username") == Some(shared.username.as_str()) && proof;
                 if ok {
                     conn.write_packet(
                         &packet(&[
@@ -247,6 +307,7 @@ fn serve(stream: TcpStream, shared: &Arc<Shared>) {
                     );
                     if let Ok(mut s) = shared.state.lock() {
                         s.logins += 1;
+                        s.md5_logins += usize::from(md5);
                     }
                     shared.changed.notify_all();
                 } else {

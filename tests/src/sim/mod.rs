@@ -17,7 +17,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-pub use ami::{AmiSim, OriginateScript};
+pub use ami::{AmiSim, LoginScript, OriginateScript};
 pub use cti::{CtiPost, post};
 pub use esl::EslSim;
 

@@ -2,37 +2,14 @@
 //! items (missed inbound calls from known customers nobody has returned), a customer's
 //! open conversations. SQL lives here until hilo-store grows these queries.
 
+pub use hilo_model::telephony::{CallView, CallbackItem, ScreenPopConversation};
 use hilo_model::time::Millis;
-use hilo_model::{CallOutcome, Direction, IdentityInput, IdentityKind, Origin, normalize_identity};
+use hilo_model::{CallOutcome, IdentityInput, IdentityKind, Origin, normalize_identity};
 use hilo_store::{Result as StoreResult, calls, customers};
 use phonenumber::country;
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
 
 use super::tracker::CallRecord;
-
-/// A stored call as `hilo calls --json` and the `call` telephony event show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CallView {
-    pub id: i64,
-    pub call_ref: String,
-    pub account: String,
-    pub direction: Direction,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub agent: Option<String>,
-    pub outcome: CallOutcome,
-    pub started_at: Millis,
-    pub answered_at: Option<Millis>,
-    pub ended_at: Option<Millis>,
-    /// Ring start to hang-up.
-    pub duration_secs: Option<i64>,
-    /// Answer to hang-up.
-    pub talk_secs: Option<i64>,
-    pub hangup_cause: Option<String>,
-    pub customer_id: Option<i64>,
-}
 
 const VIEW_COLUMNS: &str = "c.id, c.call_ref, a.name, c.direction, c.from_number, c.to_number, c.agent, c.outcome,
      c.started_at, c.answered_at, c.ended_at, c.hangup_cause, c.customer_id";
@@ -143,23 +120,6 @@ pub fn list_calls(conn: &Connection, limit: Option<u32>) -> StoreResult<Vec<Call
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// A known customer who called, was not answered, and has not been called back (nor
-/// got through later): the inbox shows it as something to do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CallbackItem {
-    pub customer_id: i64,
-    pub customer_name: String,
-    /// The latest missed call.
-    pub call_id: i64,
-    pub number: Option<String>,
-    pub missed_at: Millis,
-    pub outcome: CallOutcome,
-    pub account: String,
-    /// Missed calls since the customer was last answered or called.
-    pub missed_calls: i64,
-}
-
 /// One item per customer: missed (or busy) inbound calls with no later answered call
 /// and no later outbound call to them. A forwarded call was handled elsewhere and a
 /// link-lost one is unknown, so neither asks for a callback.
@@ -208,6 +168,29 @@ pub fn customer_for_pop(conn: &Connection, customer_id: i64) -> StoreResult<Opti
              FROM customers WHERE id = ?1",
         )?
         .query_row([customer_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// The conversation a screen-pop offers to open: the customer's most recent one that
+/// is not resolved, else their most recent one.
+pub fn conversation_for_pop(conn: &Connection, customer_id: i64) -> StoreResult<Option<ScreenPopConversation>> {
+    let parse_err = |i: usize, e: hilo_model::error::UnknownValue| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    };
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, channel, status, subject, last_activity_at FROM conversations WHERE customer_id = ?1
+             ORDER BY status = 'resolved', last_activity_at DESC, id DESC LIMIT 1",
+        )?
+        .query_row([customer_id], |r| {
+            Ok(ScreenPopConversation {
+                id: r.get(0)?,
+                channel: r.get::<_, String>(1)?.parse().map_err(|e| parse_err(1, e))?,
+                status: r.get::<_, String>(2)?.parse().map_err(|e| parse_err(2, e))?,
+                subject: r.get(3)?,
+                last_activity_at: r.get(4)?,
+            })
+        })
         .optional()?)
 }
 

@@ -12,7 +12,7 @@ use phonenumber::country;
 use serde::Serialize;
 
 use super::calls::{self, CallView};
-use super::screen_pop::{Language, ScreenPop};
+use super::screen_pop::{Language, ScreenPop, build_screen_pop, screen_pop_notification};
 use super::tracker::{AgentEndpoint, CallTracker, TrackerUpdate};
 use crate::error::Result;
 use crate::notify::Notifier;
@@ -112,8 +112,8 @@ impl CallRecorder {
             match update {
                 TrackerUpdate::RingingAtAgent(call) => {
                     let language = self.language;
-                    let mut pop = self.store.read(|c| ScreenPop::build(c, (name, account_id), &call, language))?;
-                    match self.notifier.notify(&pop.notification()) {
+                    let mut pop = self.store.read(|c| build_screen_pop(c, (name, account_id), &call, language))?;
+                    match self.notifier.notify(&screen_pop_notification(&pop)) {
                         Ok(()) => pop.notified = true,
                         Err(e) => pop.notification_error = Some(e.to_string()),
                     }

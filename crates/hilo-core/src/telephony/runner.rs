@@ -13,10 +13,10 @@ use hilo_connectors::telephony::{
     Backoff, CallEventKind, LinkState, OriginateOutcome, SourceCommand, SourceEvent, TelephonyError, TelephonySource,
     run_source,
 };
+pub use hilo_model::telephony::PlacedCall;
 use hilo_model::time::now_millis;
 use hilo_store::accounts::AccountRow;
 use phonenumber::country;
-use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -24,7 +24,7 @@ use tokio_util::sync::CancellationToken;
 use super::accounts::{TelephonyAccount, blocking, followed_accounts, secret_error, secret_name};
 use super::calls;
 use super::recorder::{CallRecorder, TelephonyEvent};
-use super::screen_pop::{LANGUAGE_SETTING, Language};
+use super::screen_pop::{LANGUAGE_SETTING, Language, language_from_env};
 use super::tracker::e164;
 use crate::app::AppCore;
 use crate::error::{CoreError, Result};
@@ -36,22 +36,6 @@ pub struct TelephonyOptions {
     pub backoff: Backoff,
     /// Notification language; default: the `ui.language` setting, else the OS locale.
     pub language: Option<Language>,
-}
-
-/// A click-to-call placed through a connector.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PlacedCall {
-    pub account: String,
-    /// The id the call's events and its stored record carry.
-    pub call_ref: String,
-    /// The number as dialled.
-    pub dialed: String,
-    /// `queued` (the PBX accepted it), then `connected` (the agent's phone answered and
-    /// the customer is being dialled), `busy`, `failed`, or `noResult` when the PBX
-    /// said nothing in time.
-    pub status: String,
-    pub cause: Option<String>,
 }
 
 struct FollowedAccount {
@@ -289,7 +273,7 @@ async fn account_secret(secrets: &Arc<dyn SecretStore>, row: &AccountRow) -> Res
 
 async fn language_of(core: &AppCore) -> Result<Language> {
     let stored = core.store().read_async(|c| hilo_store::settings::get(c, LANGUAGE_SETTING)).await?;
-    Ok(stored.as_ref().and_then(|v| v.as_str()).and_then(Language::parse).unwrap_or_else(Language::from_env))
+    Ok(stored.as_ref().and_then(|v| v.as_str()).and_then(Language::parse).unwrap_or_else(language_from_env))
 }
 
 /// A connector error as the core reports it.

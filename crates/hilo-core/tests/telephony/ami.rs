@@ -6,7 +6,7 @@ use hilo_connectors::telephony::LinkState;
 use hilo_core::telephony::{TelephonyEvent, callback_items, create_customer_for_number};
 use hilo_model::{CallOutcome, Direction};
 use hilo_tests::sim::ami::{InboundScript, inbound_flow};
-use hilo_tests::sim::{AmiSim, OriginateScript};
+use hilo_tests::sim::{AmiSim, LoginScript, OriginateScript};
 use phonenumber::country;
 
 use crate::*;
@@ -37,6 +37,12 @@ async fn an_answered_call_from_claudio_pops_his_name_and_lands_in_his_timeline()
     assert_eq!(pop.text, "Llamada entrante · Claudio Pérez · 1 conversación abierta", "the agent sees who calls");
     assert_eq!(pop.customer_id, Some(desk.claudio));
     assert!(!pop.offer_create_customer, "a known caller needs no new customer");
+    let latest = pop.latest_conversation.as_ref().expect("the conversation 'open timeline' selects");
+    assert_eq!(
+        (latest.channel, latest.status),
+        (hilo_model::Channel::Facebook, hilo_model::ConversationStatus::Open),
+        "the pop points at Claudio's open Facebook conversation, not an older resolved one: {latest:?}"
+    );
     let call = ended(&mut events, &flow.call_ref).await;
     assert_eq!(call.outcome, CallOutcome::Answered);
     assert_eq!(call.direction, Direction::Inbound);
@@ -78,6 +84,7 @@ async fn unanswered_calls_are_missed_or_busy_by_dial_status_and_strangers_get_an
         .await;
         assert_eq!(pop.text, "Llamada entrante · +34 911 22 23 33 · cliente desconocido", "{}", flow.name);
         assert!(pop.offer_create_customer, "an unknown caller can become a customer");
+        assert_eq!(pop.latest_conversation, None, "a stranger has no conversation to open");
         let call = ended(&mut events, &flow.call_ref).await;
         assert_eq!(call.outcome, outcome, "{}: decided by DialEnd's DialStatus", flow.name);
         assert_eq!(call.answered_at, None, "{}", flow.name);
@@ -223,5 +230,53 @@ async fn a_second_follower_starting_mid_call_cannot_leave_it_ended_before_its_an
         (CallOutcome::Answered, Some("16")),
         "the follower that saw it all wins"
     );
+    handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn md5_challenge_login_keeps_the_secret_off_the_wire_and_plain_only_servers_still_work() {
+    let sim = AmiSim::start("hilo", "s3cret");
+    sim.set_login(LoginScript::Md5Only);
+    let (desk, handle, mut events) = following(&sim).await;
+    assert_eq!(sim.md5_logins(), 1, "logged in through the MD5 challenge");
+    let flow = inbound_flow(InboundScript::Answered, &sim.next_id(), CLAUDIO_NATIONAL);
+    sim.play(&flow);
+    assert_eq!(ended(&mut events, &flow.call_ref).await.outcome, CallOutcome::Answered, "calls follow as before");
+    handle.shutdown().await;
+    let actions = sim.actions();
+    assert!(
+        actions.iter().flatten().all(|(k, v)| !v.contains("s3cret") && !k.eq_ignore_ascii_case("Secret")),
+        "the secret never crosses the link: {actions:?}"
+    );
+    let login = actions.iter().find(|a| a.iter().any(|(k, v)| k == "Action" && v == "Login")).expect("a Login");
+    let key = login.iter().find(|(k, _)| k == "Key").map(|(_, v)| v.as_str()).unwrap_or("");
+    assert!(key.len() == 32 && key.chars().all(|c| c.is_ascii_hexdigit()), "Key is an MD5 hex digest: {login:?}");
+
+    // A server (or proxy) without the Challenge action still gets a plain login.
+    let old = AmiSim::start("hilo", "s3cret");
+    old.set_login(LoginScript::PlainOnly);
+    desk.add("proxy", ami_account(old.port()), "s3cret").await;
+    let (handle, _events) = desk.start().await;
+    assert!(old.wait_logins(1, Duration::from_secs(10)), "falls back to Secret when Challenge is refused");
+    assert_eq!(old.md5_logins(), 0);
+    handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_secret_under_the_md5_challenge_is_refused_and_reported_without_it() {
+    let sim = AmiSim::start("hilo", "the-right-one");
+    sim.set_login(LoginScript::Md5Only);
+    let desk = desk().await;
+    desk.add("centralita", ami_account(sim.port()), "wrong-secret-4711").await;
+    let (handle, mut events) = desk.start().await;
+    let reason = next_matching(&mut events, "a link-down report", |e| match e {
+        TelephonyEvent::Link { state: LinkState::Down { reason, .. }, .. } => Some(reason.clone()),
+        _ => None,
+    })
+    .await;
+    assert!(reason.contains("refused the login"), "says what is wrong: {reason}");
+    assert!(!reason.contains("wrong-secret-4711"), "never the secret itself: {reason}");
+    assert_eq!((sim.logins(), sim.md5_logins()), (0, 0), "a wrong key never logs in");
+    assert!(sim.failed_logins() >= 1);
     handle.shutdown().await;
 }

@@ -4,6 +4,7 @@
 
 mod ami;
 mod cti;
+mod desk;
 mod drops;
 mod esl;
 

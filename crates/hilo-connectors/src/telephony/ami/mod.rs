@@ -7,4 +7,4 @@ pub mod session;
 
 pub use codec::{AmiDecoder, AmiFrame, AmiPacket, AmiParseError};
 pub use mapper::AmiCallMapper;
-pub use session::{AmiSettings, AmiSource, validate_dial_number};
+pub use session::{AmiAuth, AmiSettings, AmiSource, md5_key, validate_dial_number};

@@ -1,5 +1,6 @@
-//! One AMI connection: banner, Login, event mask, Ping keep-alive, ActionID correlation
-//! (responses arrive interleaved with events), and Originate for click-to-call.
+//! One AMI connection: banner, Login (MD5 challenge or plain), event mask, Ping
+//! keep-alive, ActionID correlation (responses arrive interleaved with events), and
+//! Originate for click-to-call.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -18,6 +19,20 @@ use crate::telephony::event::{CallEvent, CallEventKind, LinkState, OriginateOutc
 use crate::telephony::ids;
 use crate::telephony::source::{OriginateAck, Secret, SessionEnded, SourceCommand, TelephonyError, TelephonySource};
 
+/// How the connector proves it knows the secret (PROTOCOLS.md §1.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AmiAuth {
+    /// `Challenge` first, then `Login` with `Key: md5hex(nonce + secret)`, so the secret
+    /// never crosses the (unencrypted) link; a plain `Secret` only when the server refuses
+    /// the `Challenge` action itself (an AMI proxy without it).
+    #[default]
+    Md5OrPlain,
+    /// The MD5 challenge or nothing: a server without it is an error.
+    Md5,
+    /// `Secret` in the clear.
+    Plain,
+}
+
 /// Everything needed to reach one Asterisk and place calls from one agent's phone.
 #[derive(Debug, Clone)]
 pub struct AmiSettings {
@@ -25,6 +40,7 @@ pub struct AmiSettings {
     pub port: u16,
     pub username: String,
     pub secret: Secret,
+    pub auth: AmiAuth,
     /// The `Events:` mask sent at login; `call` is all that call following needs and
     /// keeps the chatty dialplan classes (VarSet, Newexten) off the link.
     pub event_mask: String,
@@ -44,6 +60,7 @@ impl AmiSettings {
             port,
             username: username.to_owned(),
             secret,
+            auth: AmiAuth::default(),
             event_mask: "call".to_owned(),
             agent_endpoint: agent_endpoint.to_owned(),
             originate_context: "from-internal".to_owned(),
@@ -92,6 +109,17 @@ impl TelephonySource for AmiSource {
         }
         conn.follow(s, events, commands, cancel).await.map_err(SessionEnded::after_login)
     }
+}
+
+fn is_success(p: &AmiPacket) -> bool {
+    p.response().map(str::trim).is_some_and(|r| r.eq_ignore_ascii_case("Success"))
+}
+
+/// `Key` of an MD5 login: the lowercase hex MD5 of the nonce followed by the secret.
+pub fn md5_key(nonce: &str, secret: &str) -> String {
+    use md5::{Digest, Md5};
+    let digest = Md5::new().chain_update(nonce.as_bytes()).chain_update(secret.as_bytes()).finalize();
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A pending click-to-call: answered once by the `Response`, finished by `OriginateResponse`.
@@ -191,26 +219,53 @@ impl AmiConn {
                 });
             }
         }
-        let id = self.action_id();
-        let login = AmiPacket::action("Login")
-            .with("ActionID", &id)
-            .with("Username", &s.username)
-            .with("Secret", s.secret.expose())
-            .with("Events", &s.event_mask);
-        self.send(&login).await?;
-        loop {
-            // Events (FullyBooted, or anything a busy PBX sends) may come before the answer.
-            let AmiFrame::Packet(p) = self.next_frame().await? else { continue };
-            if p.response().is_none() || p.action_id() != Some(id.as_str()) {
-                continue;
+        let nonce = match s.auth {
+            AmiAuth::Plain => None,
+            AmiAuth::Md5 | AmiAuth::Md5OrPlain => {
+                let id = self.action_id();
+                self.send(&AmiPacket::action("Challenge").with("ActionID", &id).with("AuthType", "MD5")).await?;
+                let answer = self.response_to(&id).await?;
+                match answer.get("Challenge").map(str::trim).filter(|n| !n.is_empty()) {
+                    Some(nonce) if is_success(&answer) => Some(nonce.to_owned()),
+                    _ if s.auth == AmiAuth::Md5OrPlain => None,
+                    _ => {
+                        return Err(TelephonyError::AuthFailed {
+                            peer: self.peer.clone(),
+                            message: format!(
+                                "the server offers no MD5 challenge ({})",
+                                answer.get("Message").unwrap_or("no reason given")
+                            ),
+                        });
+                    }
+                }
             }
-            return match p.response().map(str::trim) {
-                Some(r) if r.eq_ignore_ascii_case("Success") => Ok(()),
-                _ => Err(TelephonyError::AuthFailed {
-                    peer: self.peer.clone(),
-                    message: p.get("Message").unwrap_or("no reason given").to_owned(),
-                }),
-            };
+        };
+        let id = self.action_id();
+        let login = AmiPacket::action("Login").with("ActionID", &id).with("Username", &s.username);
+        let login = match &nonce {
+            Some(nonce) => login.with("AuthType", "MD5").with("Key", &md5_key(nonce, s.secret.expose())),
+            None => login.with("Secret", s.secret.expose()),
+        };
+        self.send(&login.with("Events", &s.event_mask)).await?;
+        let answer = self.response_to(&id).await?;
+        if is_success(&answer) {
+            Ok(())
+        } else {
+            Err(TelephonyError::AuthFailed {
+                peer: self.peer.clone(),
+                message: answer.get("Message").unwrap_or("no reason given").to_owned(),
+            })
+        }
+    }
+
+    /// The response to action `id`. Events (FullyBooted, or anything a busy PBX sends)
+    /// may come before it; during login nobody else is waiting for them.
+    async fn response_to(&mut self, id: &str) -> Result<AmiPacket, TelephonyError> {
+        loop {
+            let AmiFrame::Packet(p) = self.next_frame().await? else { continue };
+            if p.response().is_some() && p.action_id() == Some(id) {
+                return Ok(p);
+            }
         }
     }
 
@@ -379,5 +434,17 @@ pub fn validate_dial_number(to: &str) -> Result<(), TelephonyError> {
         Ok(())
     } else {
         Err(TelephonyError::InvalidInput(format!("{to:?} is not a number the phone system can dial")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::md5_key;
+
+    #[test]
+    fn md5_key_is_the_hex_digest_of_nonce_then_secret() {
+        assert_eq!(md5_key("", ""), "d41d8cd98f00b204e9800998ecf8427e", "RFC 1321 test suite");
+        assert_eq!(md5_key("ab", "c"), "900150983cd24fb0d6963f7d28e17f72", "md5(\"abc\"): nonce first, then secret");
+        assert_ne!(md5_key("123", "s3cret"), md5_key("s3cret", "123"));
     }
 }

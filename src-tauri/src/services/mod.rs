@@ -1,0 +1,4 @@
+//! Background services of the open workspace that live in the shell because they talk
+//! to the window (events) as well as to hilo-core.
+
+pub mod telephony;
