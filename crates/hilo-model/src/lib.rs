@@ -9,6 +9,8 @@ pub mod enums;
 pub mod error;
 pub mod identity;
 pub mod sla;
+// SLA configuration editors (Settings → policies, calendars, holidays).
+pub mod sla_config;
 pub mod time;
 
 pub use dto::*;

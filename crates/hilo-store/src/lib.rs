@@ -21,6 +21,8 @@ pub mod messages;
 pub mod search;
 pub mod settings;
 pub mod sla;
+// SLA configuration editors (Settings → policies, calendars, holidays).
+pub mod sla_config;
 pub mod snippets;
 pub mod stats;
 pub mod timeline;

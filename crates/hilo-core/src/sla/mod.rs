@@ -10,6 +10,8 @@
 pub mod alerts;
 pub mod clock;
 pub mod config;
+// Settings editors for policies, calendars and holidays.
+pub mod editor;
 pub mod engine;
 pub mod facts;
 pub mod overview;
