@@ -65,6 +65,18 @@ pub fn run() {
             commands::sla::sla_alert_snooze,
             commands::sla::sla_settings_get,
             commands::sla::sla_settings_set,
+            // SLA settings editors and reports.
+            commands::sla_config::sla_policies_list,
+            commands::sla_config::sla_policies_save,
+            commands::sla_config::sla_policies_delete,
+            commands::sla_config::sla_policies_reorder,
+            commands::sla_config::sla_calendars_list,
+            commands::sla_config::sla_calendars_save,
+            commands::sla_config::sla_calendars_delete,
+            commands::sla_config::sla_holidays_add,
+            commands::sla_config::sla_holidays_remove,
+            commands::sla_config::sla_holidays_import,
+            commands::sla_config::sla_report,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

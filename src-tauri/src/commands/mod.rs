@@ -4,5 +4,7 @@
 pub mod inbox;
 pub mod search;
 pub mod sla;
+// SLA settings editors and reports.
+pub mod sla_config;
 pub mod timeline;
 pub mod workspace;
