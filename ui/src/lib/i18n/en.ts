@@ -1,3 +1,4 @@
+import { slaConfigEn } from './slaConfig';
 import type { es } from './es';
 
 // English dictionary. Typed against es.ts: a missing or extra key does not compile.
@@ -254,4 +255,6 @@ export const en: Record<keyof typeof es, string> = {
   'settings.alerts.needTeam': 'Type your team to be alerted about “My team’s”.',
   'settings.alerts.badPercent': 'Type a whole percentage from 0 to 100.',
   'settings.alerts.badMinutes': 'Type a whole number of minutes, 1 or more.',
+  // SLA settings editors and reports.
+  ...slaConfigEn,
 };

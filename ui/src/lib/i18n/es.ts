@@ -1,3 +1,4 @@
+import { slaConfigEs } from './slaConfig';
 // Spanish dictionary. Keys are shared with en.ts (the type of en.ts requires every key).
 export const es = {
   'app.name': 'Hilo',
@@ -253,4 +254,6 @@ export const es = {
   'settings.alerts.needTeam': 'Escribe tu equipo para avisar de «Las de mi equipo».',
   'settings.alerts.badPercent': 'Escribe un porcentaje entero entre 0 y 100.',
   'settings.alerts.badMinutes': 'Escribe un número entero de minutos, 1 o más.',
+  // SLA settings editors and reports.
+  ...slaConfigEs,
 } satisfies Record<string, string>;
