@@ -1,6 +1,9 @@
 //! End-to-end: the real `hilo-desktop` window under Xvfb, driven through WebKitWebDriver,
 //! with the cache key in a real (private) Secret Service.
 
+// SLA settings editors (policies, business hours, holidays).
+mod sla_settings;
+
 use std::time::Duration;
 
 use hilo_tests::{Display, KeyringSession, WebDriver, artifacts_dir, workspace_binary};
