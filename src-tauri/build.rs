@@ -26,6 +26,7 @@ fn main() {
         "sla_holidays_remove",
         "sla_holidays_import",
         "sla_report",
+        "sla_report_export",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         panic!("tauri-build failed: {e:#}");

@@ -77,6 +77,7 @@ pub fn run() {
             commands::sla_config::sla_holidays_remove,
             commands::sla_config::sla_holidays_import,
             commands::sla_config::sla_report,
+            commands::sla_config::sla_report_export,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -154,8 +154,10 @@ fn sla_policies_calendars_and_an_ical_import_from_the_settings_panel() {
     });
     assert_eq!(after.last().map(String::as_str), Some("WhatsApp México"), "a new policy goes last: {after:?}");
     for _ in 0..before.len() {
-        let up = session
-            .wait_element("[data-policy=\"WhatsApp México\"] button[aria-label^=\"Move\"][aria-label$=\"up\"]:not([disabled])", READY);
+        let up = session.wait_element(
+            "[data-policy=\"WhatsApp México\"] button[aria-label^=\"Move\"][aria-label$=\"up\"]:not([disabled])",
+            READY,
+        );
         let order = policy_names(&session);
         session.click(&up);
         wait_for("the policy moves up", READY, || (policy_names(&session) != order).then_some(()));

@@ -1,5 +1,6 @@
 //! The SLA configuration as Settings edits it: policies (ordered, first match wins),
-//! business calendars with weekly hours and holidays, and the result of an iCal import.
+//! business calendars with weekly hours and holidays, the result of an iCal import, and
+//! the Reports view's CSV export.
 //!
 //! Durations are whole seconds of business time; times of day are `HH:MM` wall-clock
 //! strings in the calendar's zone; holiday dates are `YYYY-MM-DD`.
@@ -152,6 +153,15 @@ pub struct SlaHolidayImport {
     /// Dates already in the calendar or repeated in the feed (nothing overwritten).
     pub skipped: u32,
     pub calendars: Vec<SlaCalendarView>,
+}
+
+/// Where the Reports view saved its CSV (the same columns as `hilo report --format csv`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SlaReportExport {
+    pub path: String,
+    pub rows: u32,
 }
 
 #[cfg(test)]

@@ -2,7 +2,9 @@
 //! change tells the scheduler and the UI (`changed`), so clocks re-evaluate at once.
 
 use hilo_model::sla::SlaReport;
-use hilo_model::sla_config::{SlaCalendarInput, SlaCalendarView, SlaHolidayImport, SlaPolicyInput, SlaPolicyList};
+use hilo_model::sla_config::{
+    SlaCalendarInput, SlaCalendarView, SlaHolidayImport, SlaPolicyInput, SlaPolicyList, SlaReportExport,
+};
 use hilo_model::time::now_millis;
 use tauri::State;
 
@@ -106,4 +108,13 @@ pub async fn sla_report(state: State<'_, AppState>, from: i64, to: i64) -> Comma
         });
     }
     state.core().await.map_err(ipc)?.sla_report(from, to, now_millis()).await.map_err(ipc)
+}
+
+/// Writes the report for `[from, to)` as CSV into the user's Downloads folder (a new
+/// file, never overwriting) and says where.
+#[tauri::command]
+pub async fn sla_report_export(state: State<'_, AppState>, from: i64, to: i64) -> CommandResult<SlaReportExport> {
+    let core = state.core().await.map_err(ipc)?;
+    let dir = hilo_core::sla::report_export::default_export_dir(&core.workspace().dir);
+    core.sla_report_export(from, to, now_millis(), dir).await.map_err(ipc)
 }

@@ -41,6 +41,7 @@ describe('SLA settings and report commands', () => {
     await ipc.slaHolidaysRemove(5, '2026-12-25');
     await ipc.slaHolidaysImport(5, 'BEGIN:VCALENDAR');
     await ipc.slaReport(1, 2);
+    await ipc.slaReportExport(1, 2);
     expect(invoke.mock.calls).toEqual([
       ['sla_policies_list', undefined],
       ['sla_policies_save', { id: null, policy }],
@@ -53,6 +54,7 @@ describe('SLA settings and report commands', () => {
       ['sla_holidays_remove', { calendarId: 5, date: '2026-12-25' }],
       ['sla_holidays_import', { calendarId: 5, ics: 'BEGIN:VCALENDAR' }],
       ['sla_report', { from: 1, to: 2 }],
+      ['sla_report_export', { from: 1, to: 2 }],
     ]);
   });
 

@@ -7,6 +7,7 @@ import type { SlaHolidayImport } from '../bindings/SlaHolidayImport';
 import type { SlaPolicyInput } from '../bindings/SlaPolicyInput';
 import type { SlaPolicyList } from '../bindings/SlaPolicyList';
 import type { SlaReport } from '../bindings/SlaReport';
+import type { SlaReportExport } from '../bindings/SlaReportExport';
 import { toHiloError } from './error';
 
 async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
@@ -72,4 +73,9 @@ export function slaHolidaysImport(calendarId: number, ics: string): Promise<SlaH
 /** SLA metrics over `[from, to)` (ms since the epoch). */
 export function slaReport(from: number, to: number): Promise<SlaReport> {
   return call<SlaReport>('sla_report', { from, to });
+}
+
+/** Saves the same report as CSV in the Downloads folder; resolves with the file's path. */
+export function slaReportExport(from: number, to: number): Promise<SlaReportExport> {
+  return call<SlaReportExport>('sla_report_export', { from, to });
 }

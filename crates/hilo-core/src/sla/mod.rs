@@ -16,6 +16,8 @@ pub mod engine;
 pub mod facts;
 pub mod overview;
 pub mod report;
+// The Reports view's CSV export.
+pub mod report_export;
 pub mod scheduler;
 pub mod text;
 
