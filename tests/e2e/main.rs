@@ -2,6 +2,7 @@
 //! with the cache key in a real (private) Secret Service.
 
 // SLA settings editors (policies, business hours, holidays).
+mod sla_backend;
 mod sla_reports;
 mod sla_settings;
 

@@ -23,6 +23,8 @@ pub mod settings;
 pub mod sla;
 // SLA configuration editors (Settings → policies, calendars, holidays).
 pub mod sla_config;
+// SLA state reported by the helpdesk (conversations.backend_sla).
+pub mod sla_backend;
 pub mod snippets;
 pub mod stats;
 pub mod timeline;

@@ -81,7 +81,7 @@ CREATE TABLE conversations (
     created_at       INTEGER NOT NULL,
     last_activity_at INTEGER NOT NULL,
     snoozed_until    INTEGER,
-    remote_updated_at INTEGER,
+    remote_updated_at INTEGER, backend_sla TEXT,
     UNIQUE (account_id, remote_id)
 );
 

@@ -8,6 +8,8 @@
 //! customers — are evaluated like a first response under the policy that matches voice.
 
 pub mod alerts;
+// The helpdesk's own SLA state beside Hilo's clocks.
+pub mod backend;
 pub mod clock;
 pub mod config;
 // Settings editors for policies, calendars and holidays.

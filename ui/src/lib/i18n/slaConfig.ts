@@ -136,6 +136,18 @@ export const slaConfigEs = {
   'reports.noTeam': 'Sin equipo',
   'reports.definitions':
     'Tiempos en horario laboral según la política de cada conversación, sobre los relojes cumplidos en el periodo. Un reloj cuenta para el cumplimiento si terminó en el periodo, o si venció en él y seguía sin cumplirse al final. Percentiles por rango más cercano; agente y equipo son los actuales de la conversación.',
+  // The helpdesk's own SLA state.
+  'slaBackend.label': '{backend}: {status}',
+  'slaBackend.status.active': 'SLA en curso',
+  'slaBackend.status.hit': 'SLA cumplido',
+  'slaBackend.status.missed': 'SLA incumplido',
+  'slaBackend.status.active_with_misses': 'SLA incumplido',
+  'slaBackend.status.unknown': 'SLA aplicado',
+  'slaBackend.policy': 'Política: {name}',
+  'slaBackend.missed': '{metric}: incumplida',
+  'slaBackend.differsShort': 'difiere',
+  'slaBackend.differs': '{backend} y Hilo no coinciden en: {metrics}',
+  'slaBackend.noLocalPolicy': 'Ninguna política de Hilo cubre esta conversación',
 } satisfies Record<string, string>;
 
 export const slaConfigEn: Record<keyof typeof slaConfigEs, string> = {
@@ -272,4 +284,16 @@ export const slaConfigEn: Record<keyof typeof slaConfigEs, string> = {
   'reports.noTeam': 'No team',
   'reports.definitions':
     'Business time under each conversation’s policy, over clocks achieved in the period. A clock counts toward compliance when it ended in the period, or breached in it and was still not achieved at its end. Nearest-rank percentiles; agent and team are the conversation’s current ones.',
+  // The helpdesk's own SLA state.
+  'slaBackend.label': '{backend}: {status}',
+  'slaBackend.status.active': 'SLA running',
+  'slaBackend.status.hit': 'SLA met',
+  'slaBackend.status.missed': 'SLA breached',
+  'slaBackend.status.active_with_misses': 'SLA breached',
+  'slaBackend.status.unknown': 'SLA applied',
+  'slaBackend.policy': 'Policy: {name}',
+  'slaBackend.missed': '{metric}: missed',
+  'slaBackend.differsShort': 'differs',
+  'slaBackend.differs': '{backend} and Hilo disagree on: {metrics}',
+  'slaBackend.noLocalPolicy': 'No Hilo policy covers this conversation',
 };
