@@ -25,6 +25,19 @@ fn main() {
         "callbacks_list",
         "customer_create_for_number",
         "telephony_restart",
+        // SLA settings editors and reports.
+        "sla_policies_list",
+        "sla_policies_save",
+        "sla_policies_delete",
+        "sla_policies_reorder",
+        "sla_calendars_list",
+        "sla_calendars_save",
+        "sla_calendars_delete",
+        "sla_holidays_add",
+        "sla_holidays_remove",
+        "sla_holidays_import",
+        "sla_report",
+        "sla_report_export",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         panic!("tauri-build failed: {e:#}");

@@ -80,6 +80,19 @@ pub fn run() {
             commands::telephony::callbacks_list,
             commands::telephony::customer_create_for_number,
             commands::telephony::telephony_restart,
+            // SLA settings editors and reports.
+            commands::sla_config::sla_policies_list,
+            commands::sla_config::sla_policies_save,
+            commands::sla_config::sla_policies_delete,
+            commands::sla_config::sla_policies_reorder,
+            commands::sla_config::sla_calendars_list,
+            commands::sla_config::sla_calendars_save,
+            commands::sla_config::sla_calendars_delete,
+            commands::sla_config::sla_holidays_add,
+            commands::sla_config::sla_holidays_remove,
+            commands::sla_config::sla_holidays_import,
+            commands::sla_config::sla_report,
+            commands::sla_config::sla_report_export,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

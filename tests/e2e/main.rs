@@ -5,6 +5,10 @@
 mod identity;
 // telephony
 mod telephony;
+// SLA settings editors (policies, business hours, holidays).
+mod sla_backend;
+mod sla_reports;
+mod sla_settings;
 
 use std::time::Duration;
 

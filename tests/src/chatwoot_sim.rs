@@ -123,6 +123,9 @@ struct Conversation {
     last_activity_at: i64,
     updated_at: f64,
     additional_attributes: Value,
+    /// Enterprise SLA: the `applied_sla` object and the breach events (`sla_events`).
+    applied_sla: Option<Value>,
+    sla_events: Vec<Value>,
 }
 
 /// A message as the simulator stores it.
@@ -137,6 +140,18 @@ pub struct SimMessage {
     pub sender_type: Option<String>,
     pub source_id: Option<String>,
     pub created_at: i64,
+}
+
+/// An SLA policy as `ChatwootSim::apply_sla` applies it.
+#[derive(Debug, Clone, Copy)]
+pub struct SimSla<'a> {
+    pub sla_id: i64,
+    pub name: &'a str,
+    /// `active`, `hit`, `missed` or `active_with_misses`.
+    pub status: &'a str,
+    pub first_response_secs: Option<i64>,
+    pub next_response_secs: Option<i64>,
+    pub resolution_secs: Option<i64>,
 }
 
 /// A canned reply for every request whose path ends with `path_suffix`.
@@ -315,8 +330,61 @@ impl ChatwootSim {
             last_activity_at: now,
             updated_at: now_secs_f64(),
             additional_attributes,
+            applied_sla: None,
+            sla_events: Vec::new(),
         });
         id
+    }
+
+    /// Applies an SLA policy to a conversation as Chatwoot Enterprise does (the shape of
+    /// `_applied_sla.json.jbuilder`); thresholds in seconds, `None` = not tracked.
+    pub fn apply_sla(&self, conversation: i64, sla: SimSla<'_>) {
+        let mut s = lock(&self.state);
+        let now = now_secs_f64();
+        if let Some(c) = s.conversations.iter_mut().find(|c| c.id == conversation) {
+            c.applied_sla = Some(json!({
+                "id": 1000 + conversation,
+                "sla_id": sla.sla_id,
+                "sla_status": sla.status,
+                "created_at": c.created_at,
+                "updated_at": now,
+                "sla_description": "",
+                "sla_name": sla.name,
+                "sla_first_response_time_threshold": sla.first_response_secs.map(|v| v as f64),
+                "sla_next_response_time_threshold": sla.next_response_secs.map(|v| v as f64),
+                "sla_only_during_business_hours": false,
+                "sla_resolution_time_threshold": sla.resolution_secs.map(|v| v as f64),
+            }));
+            c.updated_at = now;
+        }
+    }
+
+    /// Records a breach as Chatwoot's SLA job does: an `sla_events` entry (`frt`, `nrt`,
+    /// `rt`) and the applied SLA's status moving to `active_with_misses`.
+    pub fn record_sla_miss(&self, conversation: i64, event_type: &str) {
+        let mut s = lock(&self.state);
+        let now = now_secs_f64();
+        if let Some(c) = s.conversations.iter_mut().find(|c| c.id == conversation) {
+            let id = 500 + c.sla_events.len() as i64;
+            c.sla_events.push(json!({
+                "id": id, "event_type": event_type, "meta": {}, "created_at": now as i64, "updated_at": now as i64
+            }));
+            if let Some(applied) = c.applied_sla.as_mut() {
+                applied["sla_status"] = json!("active_with_misses");
+            }
+            c.updated_at = now;
+        }
+    }
+
+    /// Removes the SLA from a conversation (the policy was taken off on the server).
+    pub fn remove_sla(&self, conversation: i64) {
+        let mut s = lock(&self.state);
+        let now = now_secs_f64();
+        if let Some(c) = s.conversations.iter_mut().find(|c| c.id == conversation) {
+            c.applied_sla = None;
+            c.sla_events.clear();
+            c.updated_at = now;
+        }
     }
 
     /// Adds a message as if a customer (type 0) or an agent (1) wrote it; returns its id.
@@ -526,7 +594,9 @@ impl State {
             "last_activity_at": c.last_activity_at,
             "first_reply_created_at": null,
             "waiting_since": c.created_at,
-            "sla_policy_id": null,
+            "sla_policy_id": c.applied_sla.as_ref().and_then(|a| a.get("sla_id").cloned()),
+            "applied_sla": c.applied_sla,
+            "sla_events": c.sla_events,
             "updated_at": c.updated_at
         })
     }

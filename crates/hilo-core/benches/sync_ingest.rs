@@ -86,6 +86,7 @@ fn real_path(
             next_cursor: "{}".into(),
             more: true,
             caught_up_from: None,
+            backend_sla: Vec::new(),
         };
         let prepared = apply::prepare(page);
         store.write(|tx| apply::apply_page(tx, account, &prepared, 0)).expect("apply list");

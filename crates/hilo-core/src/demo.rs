@@ -264,6 +264,8 @@ pub fn generate(store: &Store, options: &DemoOptions) -> Result<DemoSummary> {
             )?;
         }
 
+        backend_sla(tx, chatwoot, customer_ids.first().copied().unwrap_or_default())?;
+
         Ok(Some((stats::counts(tx)?, customer_ids.first().copied().unwrap_or_default())))
     })?;
 
@@ -275,6 +277,43 @@ pub fn generate(store: &Store, options: &DemoOptions) -> Result<DemoSummary> {
         calls: counts.calls,
         claudio_customer_id: claudio,
     })
+}
+
+/// Chatwoot's own SLA (Enterprise `applied_sla`) on two demo conversations, so the header
+/// shows it beside Hilo's clocks: Claudio's newest reports a running policy; the newest
+/// other open Chatwoot conversation reports a first-response miss (whether Hilo agrees
+/// depends on its clocks; the header says so either way).
+fn backend_sla(tx: &rusqlite::Connection, chatwoot: i64, claudio: i64) -> hilo_store::Result<()> {
+    use hilo_model::sla_backend::{BackendSla, BackendSlaMiss, BackendSlaStatus};
+    let newest = |sql: &str| -> hilo_store::Result<Option<(String, i64)>> {
+        use rusqlite::OptionalExtension;
+        Ok(tx.query_row(sql, rusqlite::params![chatwoot, claudio], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+    };
+    let policy = |name: &str, status, misses| BackendSla {
+        backend: "Chatwoot".to_owned(),
+        policy_id: Some("1".to_owned()),
+        policy_name: Some(name.to_owned()),
+        status,
+        first_response_secs: Some(300),
+        next_response_secs: Some(600),
+        resolution_secs: Some(86_400),
+        business_hours_only: Some(false),
+        misses,
+    };
+    let claudio_sql = "SELECT remote_id, last_activity_at FROM conversations WHERE account_id = ?1 AND customer_id = ?2
+                       ORDER BY last_activity_at DESC LIMIT 1";
+    if let Some((remote, _)) = newest(claudio_sql)? {
+        let sla = policy("Mensajería 5 min", BackendSlaStatus::Active, Vec::new());
+        hilo_store::sla_backend::set(tx, chatwoot, &remote, Some(&sla))?;
+    }
+    let other_sql = "SELECT remote_id, last_activity_at FROM conversations WHERE account_id = ?1 AND customer_id <> ?2
+                     AND status = 'open' ORDER BY last_activity_at DESC LIMIT 1";
+    if let Some((remote, at)) = newest(other_sql)? {
+        let miss = vec![BackendSlaMiss { metric: hilo_model::sla::SlaMetric::FirstResponse, at: Some(at) }];
+        let sla = policy("Mensajería 5 min", BackendSlaStatus::ActiveWithMisses, miss);
+        hilo_store::sla_backend::set(tx, chatwoot, &remote, Some(&sla))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

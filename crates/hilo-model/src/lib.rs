@@ -11,6 +11,10 @@ pub mod identity;
 pub mod identity_graph;
 pub mod sla;
 pub mod telephony;
+// SLA configuration editors (Settings → policies, calendars, holidays).
+pub mod sla_config;
+// SLA state reported by the helpdesk itself (Chatwoot applied_sla).
+pub mod sla_backend;
 pub mod time;
 
 pub use dto::*;

@@ -196,6 +196,8 @@ pub struct SlaItem {
     #[ts(type = "number | null")]
     pub next_due_at: Option<i64>,
     pub clocks: Vec<SlaClockView>,
+    /// The helpdesk's own SLA state, when it reports one (shown beside Hilo's clocks).
+    pub backend: Option<crate::sla_backend::BackendSlaView>,
 }
 
 /// Which items `sla_overview` returns.
@@ -220,6 +222,8 @@ pub struct SlaOverview {
     pub items: Vec<SlaItem>,
     /// Policies or calendars that could not be used, in words an agent can act on.
     pub warnings: Vec<String>,
+    /// Live conversations with a helpdesk-reported SLA that no Hilo policy covers.
+    pub backend_only: Vec<crate::sla_backend::BackendSlaItem>,
 }
 
 /// One entry of the alert centre.

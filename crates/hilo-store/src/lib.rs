@@ -21,6 +21,10 @@ pub mod messages;
 pub mod search;
 pub mod settings;
 pub mod sla;
+// SLA configuration editors (Settings → policies, calendars, holidays).
+pub mod sla_config;
+// SLA state reported by the helpdesk (conversations.backend_sla).
+pub mod sla_backend;
 pub mod snippets;
 pub mod stats;
 pub mod timeline;

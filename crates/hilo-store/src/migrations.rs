@@ -10,6 +10,8 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_init", include_str!("../migrations/0001_init.sql")),
     // Identity graph: merges, dismissals, the identity behind each conversation and call.
     (2, "0002_identity", include_str!("../migrations/0002_identity.sql")),
+    // SLA state reported by the helpdesk (conversations.backend_sla).
+    (4, "0004_sla_backend", include_str!("../migrations/0004_sla_backend.sql")),
 ];
 
 pub fn schema_version(conn: &Connection) -> Result<i64> {

@@ -97,6 +97,7 @@ CREATE TABLE conversations (
     last_activity_at INTEGER NOT NULL,
     snoozed_until    INTEGER,
     remote_updated_at INTEGER, identity_id INTEGER REFERENCES identities(id) ON DELETE SET NULL,
+    remote_updated_at INTEGER, backend_sla TEXT,
     UNIQUE (account_id, remote_id)
 );
 

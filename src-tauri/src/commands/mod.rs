@@ -8,5 +8,7 @@ pub mod search;
 pub mod sla;
 // telephony
 pub mod telephony;
+// SLA settings editors and reports.
+pub mod sla_config;
 pub mod timeline;
 pub mod workspace;

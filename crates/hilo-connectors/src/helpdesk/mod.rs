@@ -51,6 +51,9 @@ pub struct SourcePage {
     /// pass resumed from an earlier run began before this run, and is followed by a
     /// fresh one when the caller wants everything up to now.
     pub caught_up_from: Option<i64>,
+    /// The backend's own SLA state for each listed conversation (by remote id); `None`
+    /// clears what was stored (the policy was removed on the server).
+    pub backend_sla: Vec<(String, Option<hilo_model::sla_backend::BackendSla>)>,
 }
 
 /// A customer as the helpdesk knows them; identities are already normalized.

@@ -8,12 +8,18 @@
 //! customers — are evaluated like a first response under the policy that matches voice.
 
 pub mod alerts;
+// The helpdesk's own SLA state beside Hilo's clocks.
+pub mod backend;
 pub mod clock;
 pub mod config;
+// Settings editors for policies, calendars and holidays.
+pub mod editor;
 pub mod engine;
 pub mod facts;
 pub mod overview;
 pub mod report;
+// The Reports view's CSV export.
+pub mod report_export;
 pub mod scheduler;
 pub mod text;
 

@@ -19,7 +19,8 @@ pub fn overview(conn: &Connection, query: &SlaOverviewQuery, now: i64) -> hilo_s
     if let Some(state) = query.state {
         described.retain(|i| i.state == state);
     }
-    Ok(SlaOverview { now, items: described, warnings: config.warnings.clone() })
+    let backend_only = super::backend::attach(conn, &mut described, query)?;
+    Ok(SlaOverview { now, items: described, warnings: config.warnings.clone(), backend_only })
 }
 
 /// The items that have at least one clock, most urgent first.
@@ -59,6 +60,7 @@ pub fn describe(config: &SlaConfig, items: &[TrackedItem], now: i64) -> Vec<SlaI
             state,
             next_due_at,
             clocks: views,
+            backend: None,
         });
     }
     // Breached: longest overdue first; others: soonest due first.

@@ -22,6 +22,7 @@ pub struct PreparedPage {
     pub conversations: Vec<SourceConversation>,
     pub messages: Vec<SourceMessage>,
     pub next_cursor: String,
+    pub backend_sla: Vec<(String, Option<hilo_model::sla_backend::BackendSla>)>,
 }
 
 /// Sanitizes every message's HTML (`raw_html` then holds the safe version) and fills
@@ -41,7 +42,13 @@ pub fn prepare(page: SourcePage) -> PreparedPage {
             m
         })
         .collect();
-    PreparedPage { contacts: page.contacts, conversations: page.conversations, messages, next_cursor: page.next_cursor }
+    PreparedPage {
+        contacts: page.contacts,
+        conversations: page.conversations,
+        messages,
+        next_cursor: page.next_cursor,
+        backend_sla: page.backend_sla,
+    }
 }
 
 /// What applying a page changed, for reports and benchmarks.
@@ -238,6 +245,11 @@ pub fn apply_page(conn: &Connection, account_id: i64, page: &PreparedPage, now: 
         }
         local_ids.insert(&c.remote_id, Some(id));
         stats.conversations += 1;
+    }
+
+    // The helpdesk's own SLA state, stored beside (never instead of) Hilo's clocks.
+    for (remote_id, sla) in &page.backend_sla {
+        hilo_store::sla_backend::set(conn, account_id, remote_id, sla.as_ref())?;
     }
 
     let mut newest: HashMap<i64, i64> = HashMap::new();

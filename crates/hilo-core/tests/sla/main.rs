@@ -3,6 +3,7 @@
 //! bursts, clock jumps, the demo's clocks, and a real-clock latency check.
 
 mod demo;
+mod editor;
 mod instants;
 mod once;
 mod realtime;

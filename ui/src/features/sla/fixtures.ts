@@ -44,6 +44,7 @@ export function slaItem(overrides: Partial<SlaItem> = {}): SlaItem {
     policyName: 'Default',
     state: clocks[0]?.state ?? 'running',
     nextDueAt: null,
+    backend: null,
     ...overrides,
     clocks,
   };

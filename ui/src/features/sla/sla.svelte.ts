@@ -1,3 +1,5 @@
+import type { BackendSlaItem } from '../../bindings/BackendSlaItem';
+import type { BackendSlaView } from '../../bindings/BackendSlaView';
 import type { SlaItem } from '../../bindings/SlaItem';
 import type { SlaState } from '../../bindings/SlaState';
 import { slaOverview, toHiloError, type HiloError } from '../../ipc';
@@ -22,6 +24,8 @@ const NONE: readonly SlaItem[] = [];
 export class SlaStore {
   items = $state.raw<SlaItem[]>([]);
   warnings = $state.raw<string[]>([]);
+  /** Helpdesk-reported SLAs of live conversations no Hilo policy covers, by conversation. */
+  backendOnly = $state.raw<readonly BackendSlaItem[]>([]);
   loaded = $state(false);
   error = $state.raw<HiloError | null>(null);
   /** Bumped on every answer and every local crossing: SLA views reload on it. */
@@ -60,6 +64,7 @@ export class SlaStore {
     clearTimeout(this.#crossing);
     this.items = [];
     this.warnings = [];
+    this.backendOnly = [];
     this.loaded = false;
     this.error = null;
   }
@@ -71,6 +76,7 @@ export class SlaStore {
       if (generation !== this.#generation) return;
       this.items = overview.items;
       this.warnings = overview.warnings;
+      this.backendOnly = overview.backendOnly;
       this.error = null;
       this.loaded = true;
       this.version++;
@@ -86,6 +92,11 @@ export class SlaStore {
   forConversation(conversationId: number | null): readonly SlaItem[] {
     if (conversationId === null) return NONE;
     return this.byConversation.get(conversationId) ?? NONE;
+  }
+
+  /** The helpdesk's own SLA for a conversation no Hilo policy covers (else null). */
+  backendOnlyFor(conversationId: number | null): BackendSlaView | null {
+    return this.backendOnly.find((b) => b.conversationId === conversationId)?.backend ?? null;
   }
 
   /** The items of what the right-hand side shows: a conversation, or a callback item. */

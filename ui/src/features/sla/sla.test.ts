@@ -14,7 +14,7 @@ const { SlaStore, SlaQueueStore, SLA_AFTER_CROSSING_MS, SLA_REFRESH_MS } =
 const { clock } = await import('../../lib/clock.svelte');
 
 function overview(items = [slaItem()]): SlaOverview {
-  return { now: Date.now(), items, warnings: [] };
+  return { now: Date.now(), items, warnings: [], backendOnly: [] };
 }
 
 describe('SlaStore', () => {

@@ -1,3 +1,4 @@
+import { slaConfigEn } from './slaConfig';
 import type { es } from './es';
 
 // English dictionary. Typed against es.ts: a missing or extra key does not compile.
@@ -334,4 +335,6 @@ export const en: Record<keyof typeof es, string> = {
   'callbacks.empty': 'No missed calls waiting to be returned.',
   'callbacks.error': 'The callbacks could not be loaded: {message}',
   'callbacks.missedMany': '{count} missed',
+  // SLA settings editors and reports.
+  ...slaConfigEn,
 };

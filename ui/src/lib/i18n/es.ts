@@ -1,3 +1,4 @@
+import { slaConfigEs } from './slaConfig';
 // Spanish dictionary. Keys are shared with en.ts (the type of en.ts requires every key).
 export const es = {
   'app.name': 'Hilo',
@@ -333,4 +334,6 @@ export const es = {
   'callbacks.empty': 'No hay llamadas perdidas por devolver.',
   'callbacks.error': 'No se pudieron cargar las llamadas pendientes: {message}',
   'callbacks.missedMany': '{count} perdidas',
+  // SLA settings editors and reports.
+  ...slaConfigEs,
 } satisfies Record<string, string>;

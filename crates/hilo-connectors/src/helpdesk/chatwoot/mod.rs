@@ -10,6 +10,8 @@
 //! Progress lives in the cursor and in the cache, never only in memory.
 
 pub mod map;
+// Chatwoot's own SLA state (applied_sla, sla_events).
+pub mod sla;
 pub mod wire;
 
 use std::collections::VecDeque;
@@ -400,6 +402,7 @@ impl Inner {
                 if needs_messages && !pass.pending.contains(&remote) {
                     pass.pending.push_back(remote);
                 }
+                page.backend_sla.push((conversation.remote_id.clone(), sla::backend_sla(c)));
                 page.conversations.push(conversation);
             }
             // Stop conditions, any of which ends the listing:

@@ -171,6 +171,14 @@ pub struct Conversation {
     pub updated_at: Option<Ts>,
     #[serde(default)]
     pub snoozed_until: Option<Ts>,
+    // SLA (Enterprise): read from raw JSON by `map::backend_sla`, so an unexpected shape
+    // in these optional fields never fails the whole page.
+    #[serde(default)]
+    pub sla_policy_id: Option<Value>,
+    #[serde(default)]
+    pub applied_sla: Option<Value>,
+    #[serde(default)]
+    pub sla_events: Option<Value>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
