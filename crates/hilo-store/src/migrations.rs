@@ -6,7 +6,11 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Result, StoreError};
 
 /// (version, name, SQL). Append only: a shipped file is never edited.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "0001_init", include_str!("../migrations/0001_init.sql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "0001_init", include_str!("../migrations/0001_init.sql")),
+    // Shared mailboxes: mail headers, attachments, thread index.
+    (3, "0003_mail", include_str!("../migrations/0003_mail.sql")),
+];
 
 pub fn schema_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
