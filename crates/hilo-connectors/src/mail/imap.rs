@@ -130,7 +130,8 @@ impl Endpoint<'_> {
         let tcp = net::connect_tcp(self.account, "IMAP", self.server, self.timeout).await?;
         let client = match self.security {
             Security::Tls => {
-                let tls = net::start_tls(self.account, "IMAP", self.server, tcp, self.tls.clone(), self.timeout).await?;
+                let tls =
+                    net::start_tls(self.account, "IMAP", self.server, tcp, self.tls.clone(), self.timeout).await?;
                 let mut c = Client::new(tls);
                 self.greeting(&mut c).await?;
                 c
@@ -145,7 +146,8 @@ impl Endpoint<'_> {
                         detail: "STARTTLS on a connection that is already encrypted".into(),
                     });
                 };
-                let tls = net::start_tls(self.account, "IMAP", self.server, tcp, self.tls.clone(), self.timeout).await?;
+                let tls =
+                    net::start_tls(self.account, "IMAP", self.server, tcp, self.tls.clone(), self.timeout).await?;
                 // After STARTTLS the server does not greet again.
                 Client::new(tls)
             }
@@ -298,8 +300,10 @@ impl Connection {
         }
         let fetches: Vec<Fetch> = ep
             .step("listing flag changes", async {
-                let stream =
-                    self.session.uid_fetch(format!("1:{up_to}"), format!("(UID FLAGS) (CHANGEDSINCE {modseq})")).await?;
+                let stream = self
+                    .session
+                    .uid_fetch(format!("1:{up_to}"), format!("(UID FLAGS) (CHANGEDSINCE {modseq})"))
+                    .await?;
                 stream.try_collect::<Vec<_>>().await
             })
             .await?;
@@ -359,7 +363,13 @@ impl Connection {
     }
 
     /// Appends a message (e.g. the sent copy of a reply) to `folder`.
-    pub async fn append(&mut self, ep: &Endpoint<'_>, folder: &str, flags: &str, raw: &[u8]) -> Result<(), SourceError> {
+    pub async fn append(
+        &mut self,
+        ep: &Endpoint<'_>,
+        folder: &str,
+        flags: &str,
+        raw: &[u8],
+    ) -> Result<(), SourceError> {
         ep.step("appending the sent copy", self.session.append(encode_folder(folder), Some(flags), None, raw)).await
     }
 

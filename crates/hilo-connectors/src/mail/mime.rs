@@ -245,7 +245,10 @@ JVBERi0xLjQK\r\n\
         assert!(m.html.as_deref().is_some_and(|h| h.contains("<b>mi pedido</b>")));
         assert_eq!(m.attachments.len(), 1);
         let a = &m.attachments[0];
-        assert_eq!((a.filename.as_deref(), a.content_type.as_str(), a.size, a.inline), (Some("factura.pdf"), "application/pdf", 9, false));
+        assert_eq!(
+            (a.filename.as_deref(), a.content_type.as_str(), a.size, a.inline),
+            (Some("factura.pdf"), "application/pdf", 9, false)
+        );
     }
 
     #[test]

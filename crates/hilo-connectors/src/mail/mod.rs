@@ -31,8 +31,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use hilo_model::{Channel, ConversationStatus, DeliveryState, Direction, IdentityKind, MessageKind, Priority};
 use hilo_model::identity::{IdentityInput, normalize_identity};
+use hilo_model::{Channel, ConversationStatus, DeliveryState, Direction, IdentityKind, MessageKind, Priority};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 use tokio_rustls::rustls::ClientConfig;
@@ -71,7 +71,11 @@ impl ServerAddr {
 
 impl std::fmt::Display for ServerAddr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.host.contains(':') { write!(f, "[{}]:{}", self.host, self.port) } else { write!(f, "{}:{}", self.host, self.port) }
+        if self.host.contains(':') {
+            write!(f, "[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
     }
 }
 
@@ -167,6 +171,10 @@ struct Cursor {
     /// HIGHESTMODSEQ when the pass in progress began; becomes `highestmodseq` at its end.
     #[serde(default)]
     pass_modseq: Option<u64>,
+    /// `uidnext` when the pass began: messages from it on were read fresh in this pass,
+    /// so only those below it can have flag changes to read.
+    #[serde(default)]
+    pass_uidnext: Option<u32>,
     /// Flag-change pass in progress: UIDs up to this one are done.
     #[serde(default)]
     flags_after: Option<u32>,
@@ -221,7 +229,10 @@ impl MailboxSource {
             });
         }
         if cfg.mailbox.trim().is_empty() {
-            return Err(SourceError::Config { account: cfg.account_name.clone(), detail: "the folder name is empty".into() });
+            return Err(SourceError::Config {
+                account: cfg.account_name.clone(),
+                detail: "the folder name is empty".into(),
+            });
         }
         let tls = net::tls_config(&cfg.account_name, &cfg.extra_roots_pem)?;
         Ok(MailboxSource { inner: Arc::new(Inner { cfg, tls, conn: Mutex::new(None) }) })
@@ -299,6 +310,7 @@ impl Inner {
         }
         if cursor.pass_modseq.is_none() {
             cursor.pass_modseq = folder.highest_modseq;
+            cursor.pass_uidnext = Some(cursor.uidnext);
         }
 
         let plan = self.plan_new(conn, &ep, &cursor, folder).await?;
@@ -316,7 +328,7 @@ impl Inner {
         {
             let after = cursor.flags_after.unwrap_or(0);
             let changed: Vec<u32> = conn
-                .changed_since(&ep, cursor.uidnext.saturating_sub(1), base)
+                .changed_since(&ep, cursor.pass_uidnext.unwrap_or(cursor.uidnext).saturating_sub(1), base)
                 .await?
                 .into_iter()
                 .filter(|u| *u > after)
@@ -344,6 +356,7 @@ impl Inner {
         // Caught up: new mail to `uidnext`, flag changes to the pass's start.
         cursor.highestmodseq = cursor.pass_modseq.or(cursor.highestmodseq);
         cursor.pass_modseq = None;
+        cursor.pass_uidnext = None;
         cursor.flags_after = None;
         Ok(SourcePage { next_cursor: cursor.encode(), more: false, ..SourcePage::default() })
     }
@@ -507,7 +520,10 @@ impl Inner {
                     .and_then(|m| m.mail.as_ref().and_then(|h| h.from.clone()).map(|a| (a, m.author.clone())))
                     .or_else(|| {
                         by_date.iter().find_map(|m| {
-                            m.mail.as_ref().and_then(|h| h.to.iter().find(|a| !self.is_own(a)).cloned()).map(|a| (a, None))
+                            m.mail
+                                .as_ref()
+                                .and_then(|h| h.to.iter().find(|a| !self.is_own(a)).cloned())
+                                .map(|a| (a, None))
                         })
                     })
             };
@@ -520,7 +536,11 @@ impl Inner {
                 && !page.contacts.iter().any(|c| &c.remote_id == addr)
             {
                 let email = normalize_identity(IdentityInput { kind: IdentityKind::Email, raw: addr }, region);
-                page.contacts.push(SourceContact { remote_id: addr.clone(), name: name.clone(), identities: vec![email] });
+                page.contacts.push(SourceContact {
+                    remote_id: addr.clone(),
+                    name: name.clone(),
+                    identities: vec![email],
+                });
             }
             page.conversations.push(SourceConversation {
                 remote_id: conv.to_owned(),
@@ -547,7 +567,11 @@ impl Inner {
             OutboundAction::Reply { text } => text.clone(),
             // A mailbox has no notes, statuses or assignees: Hilo keeps them itself.
             OutboundAction::Note { .. } => {
-                return Ok(PushReceipt { remote_id: Some(format!("local:{}", item.key)), echo: None, already_applied: false });
+                return Ok(PushReceipt {
+                    remote_id: Some(format!("local:{}", item.key)),
+                    echo: None,
+                    already_applied: false,
+                });
             }
             OutboundAction::SetStatus { .. } | OutboundAction::Assign { .. } => {
                 return Ok(PushReceipt { remote_id: None, echo: None, already_applied: false });
@@ -581,8 +605,11 @@ impl Inner {
                 flags: vec!["\\Seen".into()],
             })),
         };
-        let receipt =
-            |already_applied| PushReceipt { remote_id: Some(message_id.clone()), echo: Some(echo.clone()), already_applied };
+        let receipt = |already_applied| PushReceipt {
+            remote_id: Some(message_id.clone()),
+            echo: Some(echo.clone()),
+            already_applied,
+        };
 
         if item.attempt > 1 && self.cfg.append_sent_copy {
             // An earlier attempt may have gone out with its outcome lost: its sent copy

@@ -70,9 +70,13 @@ pub fn tls_config(account: &str, extra_pem: &[Vec<u8>]) -> Result<Arc<ClientConf
     let mut roots = RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     for pem in extra_pem {
-        let certs = rustls::pki_types::CertificateDer::pem_slice_iter(pem)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| SourceError::Config { account: account.to_owned(), detail: format!("a trusted certificate is not PEM: {e}") })?;
+        let certs =
+            rustls::pki_types::CertificateDer::pem_slice_iter(pem).collect::<Result<Vec<_>, _>>().map_err(|e| {
+                SourceError::Config {
+                    account: account.to_owned(),
+                    detail: format!("a trusted certificate is not PEM: {e}"),
+                }
+            })?;
         for cert in certs {
             roots.add(cert).map_err(|e| SourceError::Config {
                 account: account.to_owned(),
@@ -94,7 +98,10 @@ pub fn tls_config(account: &str, extra_pem: &[Vec<u8>]) -> Result<Arc<ClientConf
 pub fn io_error(account: &str, what: &str, server: &ServerAddr, e: &io::Error) -> SourceError {
     let tls = e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>());
     match tls {
-        Some(t) => SourceError::Config { account: account.to_owned(), detail: format!("TLS with {what} server {server} failed: {t}") },
+        Some(t) => SourceError::Config {
+            account: account.to_owned(),
+            detail: format!("TLS with {what} server {server} failed: {t}"),
+        },
         None => {
             let reason = match e.kind() {
                 io::ErrorKind::ConnectionRefused => "connection refused".to_owned(),

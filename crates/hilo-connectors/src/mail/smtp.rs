@@ -223,8 +223,9 @@ mod tests {
             parent: Some("b@x".into()),
             references: vec!["a@x".into(), "b@x".into()],
         };
-        let (m, id) = build_reply("Soporte", "support@example.com", "hilo-0123456789abcdef0123456789abcdef", &ctx, "Hola")
-            .expect("builds");
+        let (m, id) =
+            build_reply("Soporte", "support@example.com", "hilo-0123456789abcdef0123456789abcdef", &ctx, "Hola")
+                .expect("builds");
         let raw = String::from_utf8(m.formatted()).expect("utf-8");
         assert!(raw.contains("Subject: Re: Pedido\r\n"), "{raw}");
         assert!(raw.contains("In-Reply-To: <b@x>\r\n"), "{raw}");

@@ -239,7 +239,12 @@ pub async fn queue_status(
     Ok(store
         .write_async(move |tx| {
             let (account_id, _) = conversation_account(tx, conversation_id)?;
-            crate::sync::mail::apply_local_change(tx, conversation_id, crate::sync::mail::LocalChange::Status(status), now)?;
+            crate::sync::mail::apply_local_change(
+                tx,
+                conversation_id,
+                crate::sync::mail::LocalChange::Status(status),
+                now,
+            )?;
             tx.prepare_cached("UPDATE conversations SET status = ?2, snoozed_until = ?3 WHERE id = ?1")?
                 .execute(params![conversation_id, status.as_str(), snoozed_until])?;
             let action = OutboundAction::SetStatus { status, snoozed_until };

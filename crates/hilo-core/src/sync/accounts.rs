@@ -171,8 +171,8 @@ pub async fn helpdesk_accounts(
             })
             .collect()
     })
-        .await
-        .map_err(|e| CoreError::Internal(e.to_string()))?
+    .await
+    .map_err(|e| CoreError::Internal(e.to_string()))?
 }
 
 /// Every account's sync status, by account id (accounts that never synced read idle).

@@ -274,9 +274,12 @@ pub fn apply_local_change(conn: &Connection, conversation_id: i64, change: Local
         .optional()?;
     let Some((status, assignee, customer_id)) = row else { return Ok(()) };
     let (kind, from, to) = match change {
-        LocalChange::Status(s) if s.as_str() != status => (EventKind::StatusChanged, Some(status), Some(s.as_str().to_owned())),
+        LocalChange::Status(s) if s.as_str() != status => {
+            (EventKind::StatusChanged, Some(status), Some(s.as_str().to_owned()))
+        }
         LocalChange::Assignee(a) if a != assignee.as_deref() => {
-            conn.prepare_cached("UPDATE conversations SET assignee = ?2 WHERE id = ?1")?.execute(params![conversation_id, a])?;
+            conn.prepare_cached("UPDATE conversations SET assignee = ?2 WHERE id = ?1")?
+                .execute(params![conversation_id, a])?;
             (EventKind::Assigned, assignee, a.map(str::to_owned))
         }
         _ => return Ok(()),

@@ -164,9 +164,7 @@ impl From<SyncError> for crate::CoreError {
                 SourceError::Unauthorized { .. }
                 | SourceError::AuthFailed { .. }
                 | SourceError::Config { .. }
-                | SourceError::Rejected { .. } => {
-                    crate::CoreError::InvalidInput(s.to_string())
-                }
+                | SourceError::Rejected { .. } => crate::CoreError::InvalidInput(s.to_string()),
                 other => crate::CoreError::io("syncing", std::io::Error::other(other.to_string())),
             },
         }
