@@ -92,6 +92,10 @@ impl Dovecot {
         let imaps_port = tls.then(free_port);
         let p = |s: &str| root.join(s).display().to_string();
         let group_line = group.map(|g| format!("default_internal_group = {g}\n")).unwrap_or_default();
+        // Without root, dovecot cannot chroot its login and anvil processes.
+        let as_root = meta.uid() == 0;
+        let chroot = if as_root { "" } else { "  chroot =\n" };
+        let anvil = if as_root { String::new() } else { "service anvil {\n  chroot =\n}\n".to_owned() };
         let ssl = if tls {
             std::fs::write(root.join("server.pem"), include_bytes!("../fixtures/tls/server.pem")).expect("cert");
             std::fs::write(root.join("server.key"), include_bytes!("../fixtures/tls/server.key")).expect("key");
@@ -127,7 +131,8 @@ impl Dovecot {
              mail_location = maildir:{mail}/%u\n\
              passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {passwd}\n}}\n\
              userdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={home}/%u\n}}\n\
-             service imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {imap_port}\n  }}\n{imaps}}}\n",
+             service imap-login {{\n{chroot}  inet_listener imap {{\n    address = 127.0.0.1\n    port = {imap_port}\n  }}\n{imaps}}}\n\
+             {anvil}",
             run = p("run"),
             state = p("state"),
             log = p("dovecot.log"),
