@@ -1,5 +1,6 @@
 //! The `hilo` binary, black box, with its cache key in a real (private) Secret Service.
 
+mod mail;
 mod sla;
 mod sync;
 mod telephony;
