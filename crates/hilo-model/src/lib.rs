@@ -8,6 +8,8 @@ pub mod dto;
 pub mod enums;
 pub mod error;
 pub mod identity;
+// Shared mailboxes: attachment metadata.
+pub mod mail;
 pub mod sla;
 pub mod time;
 
@@ -17,3 +19,4 @@ pub use error::{ErrorCode, IpcError};
 pub use identity::{
     IdentityInput, Lookup, NormalizedIdentity, normalize_identity, normalize_phone, parse_lookup, parse_region,
 };
+pub use mail::MessageAttachment;

@@ -5,7 +5,7 @@
 //! source is read with its own index and the pages are merged here, which keeps the
 //! first page cheap however long the history is.
 
-use hilo_model::{TimelineCall, TimelineEntry, TimelineEvent, TimelineMessage, TimelinePage};
+use hilo_model::{MessageAttachment, TimelineCall, TimelineEntry, TimelineEvent, TimelineMessage, TimelinePage};
 use rusqlite::{Connection, params};
 
 use crate::rows::{cursor_parts, parse, parse_opt};
@@ -68,6 +68,7 @@ pub fn customer_timeline(
             text: r.get(7)?,
             html: r.get(8)?,
             delivery: parse(r, 9)?,
+            attachments: Vec::new(),
         })
     })? {
         let m = row?;
@@ -133,5 +134,22 @@ pub fn customer_timeline(
     let more = merged.len() > limit as usize;
     merged.truncate(limit as usize);
     let next_cursor = if more { merged.last().map(|(at, src, id, _)| format!("{at}:{src}:{id}")) } else { None };
+    let mut attachments = conn.prepare_cached(
+        "SELECT filename, content_type, size, inline FROM attachments WHERE message_id = ?1 ORDER BY position",
+    )?;
+    for (_, _, _, entry) in &mut merged {
+        if let TimelineEntry::Message(m) = entry {
+            m.attachments = attachments
+                .query_map([m.id], |r| {
+                    Ok(MessageAttachment {
+                        filename: r.get(0)?,
+                        content_type: r.get(1)?,
+                        size: r.get(2)?,
+                        inline: r.get(3)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+        }
+    }
     Ok(TimelinePage { customer, items: merged.into_iter().map(|(_, _, _, e)| e).collect(), next_cursor })
 }

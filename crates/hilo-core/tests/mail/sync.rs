@@ -173,6 +173,11 @@ Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJcOkw7zDtsOfCg==\r\n\
         "SELECT filename || '|' || content_type || '|' || size || '|' || inline FROM attachments ORDER BY position",
     );
     assert_eq!(attachments, vec!["factura 2025.pdf|application/pdf|19|0", "logo.png|image/png|8|1"]);
+    let customer = rig.count("SELECT customer_id FROM conversations");
+    let page = rig.store.read(|c| hilo_store::timeline::customer_timeline(c, customer, None, None)).expect("timeline");
+    let Some(hilo_model::TimelineEntry::Message(m)) = page.items.first() else { panic!("a message: {page:?}") };
+    let names: Vec<Option<&str>> = m.attachments.iter().map(|a| a.filename.as_deref()).collect();
+    assert_eq!(names, vec![Some("factura 2025.pdf"), Some("logo.png")], "the timeline shows them");
     // A resync of the same page does not double them.
     rig.store.write(|tx| Ok(tx.execute("UPDATE sync_state SET cursor = NULL", [])?)).expect("forget cursor");
     rig.sync_inbox().await;

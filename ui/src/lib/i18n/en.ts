@@ -254,4 +254,7 @@ export const en: Record<keyof typeof es, string> = {
   'settings.alerts.needTeam': 'Type your team to be alerted about “My team’s”.',
   'settings.alerts.badPercent': 'Type a whole percentage from 0 to 100.',
   'settings.alerts.badMinutes': 'Type a whole number of minutes, 1 or more.',
+  // Shared mailbox: attachment metadata on a message.
+  'timeline.attachments': 'Attachments',
+  'timeline.attachmentUnnamed': 'Unnamed file',
 };

@@ -253,4 +253,7 @@ export const es = {
   'settings.alerts.needTeam': 'Escribe tu equipo para avisar de «Las de mi equipo».',
   'settings.alerts.badPercent': 'Escribe un porcentaje entero entre 0 y 100.',
   'settings.alerts.badMinutes': 'Escribe un número entero de minutos, 1 o más.',
+  // Buzón compartido: adjuntos de un mensaje.
+  'timeline.attachments': 'Adjuntos',
+  'timeline.attachmentUnnamed': 'Archivo sin nombre',
 } satisfies Record<string, string>;
