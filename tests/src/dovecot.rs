@@ -216,7 +216,8 @@ impl Drop for Dovecot {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
             // SIGTERM lets the master stop its login and mail processes too.
-            let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+            // (The shell's builtin kill: no procps needed.)
+            let _ = Command::new("sh").arg("-c").arg(format!("kill -TERM {}", child.id())).status();
             let deadline = Instant::now() + Duration::from_secs(5);
             while Instant::now() < deadline {
                 if matches!(child.try_wait(), Ok(Some(_))) {

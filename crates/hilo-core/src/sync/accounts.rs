@@ -255,8 +255,18 @@ pub fn check_host_port(what: &str, value: &str) -> Result<(String, u16)> {
 
 impl EmailAccountConfig {
     pub fn validate(&self) -> Result<()> {
-        check_host_port("IMAP", &self.imap)?;
-        check_host_port("SMTP", &self.smtp)?;
+        let (imap_host, _) = check_host_port("IMAP", &self.imap)?;
+        let (smtp_host, _) = check_host_port("SMTP", &self.smtp)?;
+        if self.security == MailSecurity::None {
+            for host in [&imap_host, &smtp_host] {
+                if !hilo_connectors::mail::net::is_loopback(host) {
+                    return Err(CoreError::InvalidInput(format!(
+                        "security none would send the password unencrypted to {host}; use tls or starttls \
+                         (none is only for a server on this machine)"
+                    )));
+                }
+            }
+        }
         if self.user.trim().is_empty() {
             return Err(CoreError::InvalidInput("the mailbox user name is empty".into()));
         }
@@ -339,6 +349,9 @@ mod email_tests {
         assert_eq!(c.from_address(), Some("help@example.com"));
         assert!(EmailAccountConfig { address: Some("nope".into()), ..config() }.validate().is_err());
         assert!(EmailAccountConfig { user: " ".into(), ..config() }.validate().is_err());
+        let remote = EmailAccountConfig { imap: "mail.example.com:143".into(), ..config() };
+        assert!(remote.validate().is_err(), "no plain-text password to another machine");
+        assert!(EmailAccountConfig { security: MailSecurity::Starttls, ..remote }.validate().is_ok());
         assert_eq!(MailSecurity::parse("STARTTLS").ok(), Some(MailSecurity::Starttls));
         assert!(MailSecurity::parse("ssl3").is_err());
     }
