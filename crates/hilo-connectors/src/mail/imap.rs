@@ -273,18 +273,28 @@ impl Connection {
 
     /// Sizes of the messages with UIDs in `from..=to` (only those that exist).
     pub async fn sizes(&mut self, ep: &Endpoint<'_>, from: u32, to: u32) -> Result<BTreeMap<u32, u64>, SourceError> {
-        let range = format!("{from}:{to}");
+        let sizes = self.sizes_of(ep, &format!("{from}:{to}")).await?;
+        Ok(sizes.into_iter().filter(|(uid, _)| (from..=to).contains(uid)).collect())
+    }
+
+    /// Sizes of exactly these UIDs (those that still exist).
+    pub async fn sizes_for(&mut self, ep: &Endpoint<'_>, uids: &[u32]) -> Result<BTreeMap<u32, u64>, SourceError> {
+        if uids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let set = uids.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+        let sizes = self.sizes_of(ep, &set).await?;
+        Ok(sizes.into_iter().filter(|(uid, _)| uids.contains(uid)).collect())
+    }
+
+    async fn sizes_of(&mut self, ep: &Endpoint<'_>, set: &str) -> Result<BTreeMap<u32, u64>, SourceError> {
         let fetches: Vec<Fetch> = ep
-            .step("listing new messages", async {
-                let stream = self.session.uid_fetch(&range, "(UID RFC822.SIZE)").await?;
+            .step("listing messages", async {
+                let stream = self.session.uid_fetch(set, "(UID RFC822.SIZE)").await?;
                 stream.try_collect::<Vec<_>>().await
             })
             .await?;
-        Ok(fetches
-            .iter()
-            .filter_map(|f| Some((f.uid?, u64::from(f.size.unwrap_or(0)))))
-            .filter(|(uid, _)| (from..=to).contains(uid))
-            .collect())
+        Ok(fetches.iter().filter_map(|f| Some((f.uid?, u64::from(f.size.unwrap_or(0))))).collect())
     }
 
     /// The lowest UID ≥ `from`, if any message has one.

@@ -335,10 +335,10 @@ impl Inner {
                 .collect();
             if !changed.is_empty() {
                 let chunk: Vec<u32> = changed.iter().copied().take(self.cfg.page_size.max(1)).collect();
-                let (Some(first), Some(last)) = (chunk.first().copied(), chunk.last().copied()) else {
+                let Some(last) = chunk.last().copied() else {
                     return Err(self.local_error("empty flag-change chunk".into()));
                 };
-                let sizes = conn.sizes(&ep, first, last).await?;
+                let sizes = conn.sizes_for(&ep, &chunk).await?;
                 let (full, header_only): (Vec<u32>, Vec<u32>) = chunk
                     .iter()
                     .copied()
