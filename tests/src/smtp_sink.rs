@@ -1,14 +1,18 @@
 //! A small SMTP server for the mailbox tests, on loopback: enough of RFC 5321 for lettre
-//! (EHLO/HELO, AUTH PLAIN and LOGIN, MAIL, RCPT, DATA with dot-stuffing, RSET, NOOP,
-//! QUIT). It records every message and delivers it, like a real server, into the dovecot
+//! (EHLO/HELO, STARTTLS or TLS from the first byte with the test certificate, AUTH PLAIN
+//! and LOGIN, MAIL, RCPT, DATA with dot-stuffing, RSET, NOOP, QUIT). It records every message and delivers it, like a real server, into the dovecot
 //! INBOX of each recipient that is a dovecot user (by IMAP APPEND). It can drop the
 //! connection after taking a message's data without answering — the "unknown outcome"
 //! a sender must survive without showing the reply twice.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::{ServerConfig, ServerConnection, StreamOwned};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -21,6 +25,8 @@ pub struct SinkMessage {
     pub rcpt: Vec<String>,
     pub data: String,
     pub auth_user: Option<String>,
+    /// Received over TLS (SMTPS or after STARTTLS).
+    pub secured: bool,
 }
 
 impl SinkMessage {
@@ -54,11 +60,85 @@ pub struct Delivery {
     pub users: Vec<(String, String)>,
 }
 
+/// How the sink is secured (the test certificate, CN=localhost; trust `test_ca_pem`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SinkTls {
+    #[default]
+    None,
+    /// STARTTLS offered, and required before AUTH.
+    Starttls,
+    /// TLS from the first byte (SMTPS).
+    Wrapper,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct SinkConfig {
     /// Required credentials; `None` accepts mail without AUTH.
     pub credentials: Option<(String, String)>,
     pub delivery: Option<Delivery>,
+    pub tls: SinkTls,
+}
+
+fn server_tls() -> Arc<ServerConfig> {
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_slice_iter(include_bytes!("../fixtures/tls/server.pem"))
+            .collect::<Result<_, _>>()
+            .expect("test certificate");
+    let key = PrivateKeyDer::from_pem_slice(include_bytes!("../fixtures/tls/server.key")).expect("test key");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("server TLS config");
+    Arc::new(config)
+}
+
+/// A client connection, plain or TLS.
+enum Conn {
+    Plain(TcpStream),
+    Tls(Box<StreamOwned<ServerConnection, TcpStream>>),
+}
+
+impl Conn {
+    fn secure(tcp: TcpStream) -> std::io::Result<Conn> {
+        let session = ServerConnection::new(server_tls()).map_err(std::io::Error::other)?;
+        Ok(Conn::Tls(Box::new(StreamOwned::new(session, tcp))))
+    }
+
+    fn close(&mut self) {
+        let tcp = match self {
+            Conn::Plain(t) => t,
+            Conn::Tls(s) => &mut s.sock,
+        };
+        let _ = tcp.shutdown(std::net::Shutdown::Both);
+    }
+}
+
+impl Read for Conn {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Conn::Plain(s) => s.read(buf),
+            Conn::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Conn {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Conn::Plain(s) => s.write(buf),
+            Conn::Tls(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Conn::Plain(s) => s.flush(),
+            Conn::Tls(s) => s.flush(),
+        }
+    }
 }
 
 struct Shared {
@@ -170,15 +250,21 @@ fn deliver(shared: &Shared, m: &SinkMessage) -> Result<(), String> {
 
 fn serve(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let mut w = stream.try_clone()?;
-    let mut r = BufReader::new(stream);
-    let say = |w: &mut TcpStream, s: &str| w.write_all(format!("{s}\r\n").as_bytes());
-    say(&mut w, "220 hilo-sink ESMTP")?;
+    let tls = shared.config.tls;
+    let conn = if tls == SinkTls::Wrapper { Conn::secure(stream)? } else { Conn::Plain(stream) };
+    let mut r = BufReader::new(conn);
+    let say = |r: &mut BufReader<Conn>, s: &str| -> std::io::Result<()> {
+        let w = r.get_mut();
+        w.write_all(format!("{s}\r\n").as_bytes())?;
+        w.flush()
+    };
+    say(&mut r, "220 hilo-sink ESMTP")?;
     let needs_auth = shared.config.credentials.is_some();
+    let mut secured = tls == SinkTls::Wrapper;
     let mut authed: Option<String> = None;
     let mut from: Option<String> = None;
     let mut rcpt: Vec<String> = Vec::new();
-    let read = |r: &mut BufReader<TcpStream>| -> std::io::Result<Option<String>> {
+    let read = |r: &mut BufReader<Conn>| -> std::io::Result<Option<String>> {
         let mut line = String::new();
         if r.read_line(&mut line)? == 0 {
             return Ok(None);
@@ -192,10 +278,25 @@ fn serve(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
         let verb = upper.split_whitespace().next().unwrap_or("");
         match verb {
             "EHLO" => {
-                let auth = if needs_auth { "250-AUTH PLAIN LOGIN\r\n" } else { "" };
-                w.write_all(format!("250-hilo-sink\r\n{auth}250-8BITMIME\r\n250 SMTPUTF8\r\n").as_bytes())?;
+                let starttls = if tls == SinkTls::Starttls && !secured { "250-STARTTLS\r\n" } else { "" };
+                let auth =
+                    if needs_auth && (secured || tls == SinkTls::None) { "250-AUTH PLAIN LOGIN\r\n" } else { "" };
+                let w = r.get_mut();
+                w.write_all(format!("250-hilo-sink\r\n{starttls}{auth}250-8BITMIME\r\n250 SMTPUTF8\r\n").as_bytes())?;
+                w.flush()?;
             }
-            "HELO" => say(&mut w, "250 hilo-sink")?,
+            "HELO" => say(&mut r, "250 hilo-sink")?,
+            "STARTTLS" if tls == SinkTls::Starttls && !secured => {
+                say(&mut r, "220 2.0.0 Ready to start TLS")?;
+                let Conn::Plain(tcp) = r.into_inner() else { return Ok(()) };
+                r = BufReader::new(Conn::secure(tcp)?);
+                secured = true;
+                // RFC 3207: everything learned before TLS is forgotten.
+                authed = None;
+                from = None;
+                rcpt.clear();
+            }
+            "AUTH" if tls == SinkTls::Starttls && !secured => say(&mut r, "538 5.7.11 Encryption required")?,
             "AUTH" => {
                 let parts: Vec<&str> = line.split_whitespace().collect();
                 let mech = parts.get(1).map(|m| m.to_ascii_uppercase()).unwrap_or_default();
@@ -203,7 +304,7 @@ fn serve(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
                     let initial = match parts.get(2) {
                         Some(i) => (*i).to_owned(),
                         None => {
-                            say(&mut w, "334 ")?;
+                            say(&mut r, "334 ")?;
                             read(&mut r)?.unwrap_or_default()
                         }
                     };
@@ -215,9 +316,9 @@ fn serve(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
                         _ => None,
                     }
                 } else if mech == "LOGIN" {
-                    say(&mut w, "334 VXNlcm5hbWU6")?;
+                    say(&mut r, "334 VXNlcm5hbWU6")?;
                     let u = b64_decode(&read(&mut r)?.unwrap_or_default()).unwrap_or_default();
-                    say(&mut w, "334 UGFzc3dvcmQ6")?;
+                    say(&mut r, "334 UGFzc3dvcmQ6")?;
                     let p = b64_decode(&read(&mut r)?.unwrap_or_default()).unwrap_or_default();
                     let (u, p) = (String::from_utf8_lossy(&u).into_owned(), String::from_utf8_lossy(&p).into_owned());
                     check(&u, &p).then_some(u)
@@ -227,25 +328,25 @@ fn serve(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
                 match ok_user {
                     Some(u) => {
                         authed = Some(u);
-                        say(&mut w, "235 2.7.0 Authentication successful")?;
+                        say(&mut r, "235 2.7.0 Authentication successful")?;
                     }
-                    None => say(&mut w, "535 5.7.8 Authentication credentials invalid")?,
+                    None => say(&mut r, "535 5.7.8 Authentication credentials invalid")?,
                 }
             }
-            "MAIL" if needs_auth && authed.is_none() => say(&mut w, "530 5.7.0 Authentication required")?,
+            "MAIL" if needs_auth && authed.is_none() => say(&mut r, "530 5.7.0 Authentication required")?,
             "MAIL" => {
                 from = Some(angle(&line[4..]));
                 rcpt.clear();
-                say(&mut w, "250 2.1.0 Ok")?;
+                say(&mut r, "250 2.1.0 Ok")?;
             }
-            "RCPT" if from.is_none() => say(&mut w, "503 5.5.1 MAIL first")?,
+            "RCPT" if from.is_none() => say(&mut r, "503 5.5.1 MAIL first")?,
             "RCPT" => {
                 rcpt.push(angle(&line[4..]));
-                say(&mut w, "250 2.1.5 Ok")?;
+                say(&mut r, "250 2.1.5 Ok")?;
             }
-            "DATA" if rcpt.is_empty() => say(&mut w, "503 5.5.1 RCPT first")?,
+            "DATA" if rcpt.is_empty() => say(&mut r, "503 5.5.1 RCPT first")?,
             "DATA" => {
-                say(&mut w, "354 End data with <CR><LF>.<CR><LF>")?;
+                say(&mut r, "354 End data with <CR><LF>.<CR><LF>")?;
                 let mut data = String::new();
                 loop {
                     let Some(l) = read(&mut r)? else { return Ok(()) };
@@ -260,9 +361,10 @@ fn serve(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
                     rcpt: std::mem::take(&mut rcpt),
                     data,
                     auth_user: authed.clone(),
+                    secured,
                 };
                 if let Err(e) = deliver(shared, &m) {
-                    say(&mut w, &format!("451 4.3.0 delivery failed: {e}"))?;
+                    say(&mut r, &format!("451 4.3.0 delivery failed: {e}"))?;
                     continue;
                 }
                 if let Ok(mut all) = shared.messages.lock() {
@@ -272,22 +374,22 @@ fn serve(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
                     shared.drop_after_data.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
                 if lose.is_ok() {
                     // Taken and delivered, never acknowledged.
-                    let _ = w.shutdown(std::net::Shutdown::Both);
+                    r.get_mut().close();
                     return Ok(());
                 }
-                say(&mut w, "250 2.0.0 Ok: queued")?;
+                say(&mut r, "250 2.0.0 Ok: queued")?;
             }
             "RSET" => {
                 from = None;
                 rcpt.clear();
-                say(&mut w, "250 2.0.0 Ok")?;
+                say(&mut r, "250 2.0.0 Ok")?;
             }
-            "NOOP" => say(&mut w, "250 2.0.0 Ok")?,
+            "NOOP" => say(&mut r, "250 2.0.0 Ok")?,
             "QUIT" => {
-                say(&mut w, "221 2.0.0 Bye")?;
+                say(&mut r, "221 2.0.0 Bye")?;
                 return Ok(());
             }
-            _ => say(&mut w, "502 5.5.2 Command not recognized")?,
+            _ => say(&mut r, "502 5.5.2 Command not recognized")?,
         }
     }
     Ok(())

@@ -75,6 +75,7 @@ fn mailbox_account_sync_reply_and_failures_from_the_command_line() {
     let sink = SmtpSink::start(SinkConfig {
         credentials: Some((SUPPORT.into(), PASSWORD.into())),
         delivery: Some(Delivery { imap_port: dovecot.imap_port, users: vec![(CLAUDIO.into(), "claudio".into())] }),
+        ..SinkConfig::default()
     });
     dovecot.append(
         SUPPORT,

@@ -164,7 +164,10 @@ impl Submission<'_> {
                 SourceError::Rejected { account, what: format!("the reply ({server})"), status: c, detail: text }
             }
             Some(c) => SourceError::ServerError { account, status: c, retry_after: None },
-            None if e.is_tls() => SourceError::Config { account, detail: format!("TLS with {server} failed: {text}") },
+            None if e.is_tls() || tls_failure(e).is_some() => {
+                let why = tls_failure(e).unwrap_or(text);
+                SourceError::Config { account, detail: format!("TLS with {server} failed: {why}") }
+            }
             None => SourceError::Offline { account, detail: format!("{server}: {}", offline_reason(e, &text)) },
         }
     }
@@ -184,6 +187,26 @@ impl Submission<'_> {
             }),
         }
     }
+}
+
+/// A certificate or handshake failure somewhere in the error's chain: someone has to act
+/// (a configuration error), retrying alone cannot help.
+fn tls_failure(e: &lettre::transport::smtp::Error) -> Option<String> {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(t) = s.downcast_ref::<tokio_rustls::rustls::Error>() {
+            return Some(t.to_string());
+        }
+        if let Some(t) = s
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|i| i.downcast_ref::<tokio_rustls::rustls::Error>())
+        {
+            return Some(t.to_string());
+        }
+        source = s.source();
+    }
+    None
 }
 
 fn offline_reason(e: &lettre::transport::smtp::Error, text: &str) -> String {

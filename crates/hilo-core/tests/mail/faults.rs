@@ -3,9 +3,11 @@
 
 use hilo_connectors::helpdesk::SourceError;
 use hilo_connectors::mail::Security;
+use hilo_core::outbox::OutboxState;
 use hilo_core::outbox::{self, ReplyKind};
 use hilo_core::sync::SyncError;
 use hilo_tests::dovecot::{Dovecot, test_ca_pem};
+use hilo_tests::smtp_sink::SinkTls;
 
 use crate::support::*;
 
@@ -141,4 +143,55 @@ async fn tls_and_starttls_verify_the_server_certificate() {
     assert_eq!(report.messages, 1);
     assert_eq!(rig.conversation_of("t2@example.com"), rig.conversation_of("t1@example.com"));
     assert!(rig.dovecot.log().contains("TLS"), "dovecot saw TLS sessions:\n{}", rig.dovecot.log());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_go_out_over_smtps_and_starttls() {
+    for (security, sink_tls) in [(Security::Tls, SinkTls::Wrapper), (Security::Starttls, SinkTls::Starttls)] {
+        let dovecot = Dovecot::start_with_tls(&[(SUPPORT, SUPPORT_PASSWORD), (CLAUDIO, CLAUDIO_PASSWORD)]);
+        let rig = Rig::secured(dovecot, sink_tls);
+        rig.append("INBOX", &mail(Some("s1@example.com"), CLAUDIO, SUPPORT, "Seguro", D1, &[], "hola"));
+        let mut cfg = rig.config("INBOX");
+        cfg.security = security;
+        if security == Security::Tls {
+            cfg.imap.port = rig.dovecot.imaps_port.expect("imaps port");
+        }
+        cfg.extra_roots_pem = vec![test_ca_pem()];
+        rig.sync(cfg.clone()).await.unwrap_or_else(|e| panic!("{security:?} sync: {e}"));
+        let conv = rig.local_conversation_id(&rig.conversation_of("s1@example.com"));
+        let queued =
+            outbox::queue_reply(&rig.store, conv, "Respuesta cifrada", ReplyKind::Public).await.expect("queue");
+        rig.sync(cfg.clone()).await.unwrap_or_else(|e| panic!("{security:?} reply: {e}"));
+        let sent = rig.sink.messages();
+        assert_eq!(sent.len(), 1, "{security:?}");
+        assert!(sent[0].secured, "{security:?}: the reply and the password went over TLS");
+        assert_eq!(sent[0].auth_user.as_deref(), Some(SUPPORT));
+        let entry = rig.store.read(move |c| outbox::get(c, queued.outbox_id)).expect("entry");
+        assert_eq!(entry.state, OutboxState::Delivered, "{security:?}");
+
+        // Without the test CA the SMTP server's certificate is refused: nothing is sent.
+        let mut untrusted = cfg;
+        untrusted.extra_roots_pem.clear();
+        let err = source_error(
+            rig.account(untrusted)
+                .source
+                .push(hilo_connectors::helpdesk::OutboundItem {
+                    key: "hilo-00000000000000000000000000000001".into(),
+                    conversation_remote_id: "s1@example.com".into(),
+                    channel: hilo_model::Channel::Email,
+                    action: hilo_connectors::helpdesk::OutboundAction::Reply { text: "x".into() },
+                    attempt: 1,
+                    queued_after: None,
+                    reply_to: Some(hilo_connectors::helpdesk::ReplyContext {
+                        to: vec![CLAUDIO.into()],
+                        ..Default::default()
+                    }),
+                })
+                .await
+                .map_err(SyncError::Source)
+                .expect_err("untrusted certificate"),
+        );
+        assert!(matches!(err, SourceError::Config { .. }) && err.to_string().contains("TLS"), "{security:?}: {err}");
+        assert_eq!(rig.sink.messages().len(), 1, "nothing sent to an unverified server");
+    }
 }

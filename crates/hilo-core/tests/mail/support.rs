@@ -10,7 +10,7 @@ use hilo_core::sync::{self, BackoffPolicy, SyncAccount, SyncConfig, SyncError, S
 use hilo_model::AccountKind;
 use hilo_store::{CacheKey, Store, accounts};
 use hilo_tests::dovecot::Dovecot;
-use hilo_tests::smtp_sink::{Delivery, SinkConfig, SmtpSink};
+use hilo_tests::smtp_sink::{Delivery, SinkConfig, SinkTls, SmtpSink};
 
 pub const ACCOUNT: &str = "Buzón soporte";
 pub const SUPPORT: &str = "support@example.com";
@@ -32,7 +32,13 @@ impl Rig {
     }
 
     pub fn with(dovecot: Dovecot) -> Rig {
+        Rig::secured(dovecot, SinkTls::None)
+    }
+
+    /// With the SMTP sink speaking TLS (`Wrapper`) or offering STARTTLS.
+    pub fn secured(dovecot: Dovecot, tls: SinkTls) -> Rig {
         let sink = SmtpSink::start(SinkConfig {
+            tls,
             credentials: Some((SUPPORT.into(), SUPPORT_PASSWORD.into())),
             delivery: Some(Delivery {
                 imap_port: dovecot.imap_port,
