@@ -4,13 +4,18 @@
 //!   unlocked on it, so the real `keyring` code path runs without touching the user's keychain.
 //! - [`Display`]: an Xvfb server for the real app window.
 //! - [`WebDriver`]: WebKitWebDriver and a minimal W3C client for the Tauri webview.
+//! - [`dovecot::Dovecot`] and [`smtp_sink::SmtpSink`]: a real IMAP server and an SMTP
+//!   endpoint for the mailbox tests.
 //!
 //! Every process is killed on drop; each lives in its own temp directory.
 
 pub mod chatwoot_sim;
 pub mod display;
+// Shared mailbox tests: a private dovecot and an SMTP sink.
+pub mod dovecot;
 pub mod keyring_session;
 pub mod sim;
+pub mod smtp_sink;
 pub mod webdriver;
 
 pub use display::Display;

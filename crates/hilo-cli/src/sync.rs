@@ -92,7 +92,8 @@ pub async fn run_sync(core: &AppCore, args: SyncArgs) -> Result<(), CoreError> {
     let accounts = helpdesk_accounts(core.store(), secrets(), options(core).await?, args.account.as_deref()).await?;
     if accounts.is_empty() {
         return Err(CoreError::InvalidInput(
-            "no helpdesk account yet: add one with `hilo accounts add chatwoot --name N --url URL --account-id ID --token-stdin`"
+            "no helpdesk account yet: add one with `hilo accounts add chatwoot --name N --url URL --account-id ID --token-stdin` \
+             or `hilo accounts add email --name N --imap HOST:PORT --smtp HOST:PORT --user U --password-stdin`"
                 .into(),
         ));
     }

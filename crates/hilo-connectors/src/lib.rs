@@ -2,4 +2,6 @@
 //! No SQLite here; hilo-core folds what connectors produce into the store.
 
 pub mod helpdesk;
+// Shared mailbox (IMAP + SMTP).
+pub mod mail;
 pub mod telephony;

@@ -97,6 +97,10 @@ pub struct TimelineMessage {
     /// Sanitized (ammonia) before it was stored; still rendered through the UI's allow-list.
     pub html: Option<String>,
     pub delivery: DeliveryState,
+    /// Attachment metadata (mail); omitted when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<crate::mail::MessageAttachment>>")]
+    pub attachments: Vec<crate::mail::MessageAttachment>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -9,6 +9,8 @@ pub mod enums;
 pub mod error;
 pub mod identity;
 pub mod identity_graph;
+// Shared mailboxes: attachment metadata.
+pub mod mail;
 pub mod sla;
 pub mod telephony;
 // SLA configuration editors (Settings → policies, calendars, holidays).
@@ -25,3 +27,4 @@ pub use identity::{
     parse_lookup, parse_region,
 };
 pub use identity_graph::*;
+pub use mail::MessageAttachment;

@@ -12,6 +12,8 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "0002_identity", include_str!("../migrations/0002_identity.sql")),
     // SLA state reported by the helpdesk (conversations.backend_sla).
     (4, "0004_sla_backend", include_str!("../migrations/0004_sla_backend.sql")),
+    // Shared mailboxes: mail headers, attachments, thread index.
+    (3, "0003_mail", include_str!("../migrations/0003_mail.sql")),
 ];
 
 pub fn schema_version(conn: &Connection) -> Result<i64> {

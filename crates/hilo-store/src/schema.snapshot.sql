@@ -31,6 +31,9 @@ CREATE INDEX customers_name ON customers(name COLLATE NOCASE);
 -- index identities_customer
 CREATE INDEX identities_customer ON identities(customer_id);
 
+-- index mail_thread_ids_conversation
+CREATE INDEX mail_thread_ids_conversation ON mail_thread_ids(conversation_id);
+
 -- index messages_conversation_at
 CREATE INDEX messages_conversation_at ON messages(conversation_id, created_at DESC, id DESC);
 
@@ -50,6 +53,18 @@ CREATE TABLE accounts (
     kind        TEXT NOT NULL,           -- chatwoot | email | ami | esl | cti_webhook
     config      TEXT NOT NULL DEFAULT '{}', -- JSON, never secrets (those live in the keychain)
     created_at  INTEGER NOT NULL
+);
+
+-- table attachments
+CREATE TABLE attachments (
+    id           INTEGER PRIMARY KEY,
+    message_id   INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    position     INTEGER NOT NULL,       -- order in the message, from 0
+    filename     TEXT,                   -- as the sender named it: display only, never a path
+    content_type TEXT NOT NULL,
+    size         INTEGER NOT NULL,       -- bytes, decoded
+    inline       INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (message_id, position)
 );
 
 -- table calendars
@@ -164,6 +179,27 @@ CREATE TABLE merge_dismissals (
     dismissed_by TEXT,
     PRIMARY KEY (customer_lo, customer_hi),
     CHECK (customer_lo < customer_hi)
+-- table mail_headers
+CREATE TABLE mail_headers (
+    message_id   INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+    rfc_id       TEXT NOT NULL,          -- Message-ID without brackets (= messages.remote_id)
+    synthetic_id INTEGER NOT NULL DEFAULT 0, -- 1: the message had none; rfc_id is a hash
+    in_reply_to  TEXT NOT NULL DEFAULT '[]', -- JSON arrays of Message-IDs / addresses
+    refs         TEXT NOT NULL DEFAULT '[]', -- References, oldest first
+    from_addr    TEXT,                   -- case-folded
+    reply_to     TEXT NOT NULL DEFAULT '[]',
+    to_addrs     TEXT NOT NULL DEFAULT '[]',
+    cc_addrs     TEXT NOT NULL DEFAULT '[]',
+    subject      TEXT,
+    flags        TEXT NOT NULL DEFAULT '[]' -- IMAP flags as last synced
+);
+
+-- table mail_thread_ids
+CREATE TABLE mail_thread_ids (
+    account_id      INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    thread_id       TEXT NOT NULL,
+    conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    PRIMARY KEY (account_id, thread_id)
 ) WITHOUT ROWID;
 
 -- table messages

@@ -7,8 +7,8 @@
 //! source's query; jumping to a date is a first page whose cursor is that instant.
 
 use hilo_model::{
-    Channel, EventKind, MessageKind, TimelineCall, TimelineEntry, TimelineEvent, TimelineFilter, TimelineKind,
-    TimelineMessage, TimelinePage,
+    Channel, EventKind, MessageAttachment, MessageKind, TimelineCall, TimelineEntry, TimelineEvent, TimelineFilter,
+    TimelineKind, TimelineMessage, TimelinePage,
 };
 use rusqlite::{Connection, Row, params};
 
@@ -112,6 +112,7 @@ pub fn customer_timeline_filtered(
                 text: r.get(7)?,
                 html: r.get(8)?,
                 delivery: parse(r, 9)?,
+                attachments: Vec::new(),
             })
         })? {
             let m = row?;
@@ -165,6 +166,23 @@ pub fn customer_timeline_filtered(
     let more = merged.len() > limit as usize;
     merged.truncate(limit as usize);
     let next_cursor = if more { merged.last().map(|(at, src, id, _)| format!("{at}:{src}:{id}")) } else { None };
+    let mut attachments = conn.prepare_cached(
+        "SELECT filename, content_type, size, inline FROM attachments WHERE message_id = ?1 ORDER BY position",
+    )?;
+    for (_, _, _, entry) in &mut merged {
+        if let TimelineEntry::Message(m) = entry {
+            m.attachments = attachments
+                .query_map([m.id], |r| {
+                    Ok(MessageAttachment {
+                        filename: r.get(0)?,
+                        content_type: r.get(1)?,
+                        size: r.get(2)?,
+                        inline: r.get(3)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+        }
+    }
     Ok(TimelinePage { customer, items: merged.into_iter().map(|(_, _, _, e)| e).collect(), next_cursor })
 }
 

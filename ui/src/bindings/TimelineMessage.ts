@@ -2,10 +2,15 @@
 import type { Channel } from "./Channel";
 import type { DeliveryState } from "./DeliveryState";
 import type { Direction } from "./Direction";
+import type { MessageAttachment } from "./MessageAttachment";
 import type { MessageKind } from "./MessageKind";
 
 export type TimelineMessage = { id: number, at: number, conversationId: number, channel: Channel, direction: Direction, kind: MessageKind, author: string | null, text: string, 
 /**
  * Sanitized (ammonia) before it was stored; still rendered through the UI's allow-list.
  */
-html: string | null, delivery: DeliveryState, };
+html: string | null, delivery: DeliveryState, 
+/**
+ * Attachment metadata (mail); omitted when there are none.
+ */
+attachments?: Array<MessageAttachment>, };

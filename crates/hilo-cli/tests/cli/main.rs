@@ -2,6 +2,7 @@
 
 // Identity graph: customers, merges, export.
 mod customers;
+mod mail;
 mod sla;
 mod sync;
 mod telephony;

@@ -35,6 +35,15 @@ pub trait LocalProgress: Send + Sync {
     /// The highest remote message id the sync has committed for a conversation. Every
     /// remote message with a lower id is already in the cache (the no-gap invariant).
     fn last_synced_message(&self, conversation_remote_id: &str) -> Result<Option<i64>, String>;
+
+    /// Mail threading: for each of `message_ids` (RFC 5322 Message-IDs) that the cache
+    /// already ties to a conversation — as a stored message, or named by one in its
+    /// In-Reply-To / References — that conversation's remote id. Backends without mail
+    /// threads keep the default.
+    fn threads_of(&self, message_ids: &[String]) -> Result<Vec<(String, String)>, String> {
+        let _ = message_ids;
+        Ok(Vec::new())
+    }
 }
 
 /// One unit of sync progress: apply it and store `next_cursor` in the same transaction.
@@ -82,6 +91,20 @@ pub struct SourceConversation {
     pub last_activity_at: i64,
     pub snoozed_until: Option<i64>,
     pub updated_at: Option<i64>,
+    /// Who decides status, priority, assignee and team once the conversation exists.
+    pub authority: StateAuthority,
+}
+
+/// Where a conversation's workflow state (status, priority, assignee, team) lives.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StateAuthority {
+    /// The helpdesk: every page carries the current state and the cache follows it.
+    #[default]
+    Remote,
+    /// The cache (a mailbox has no such state): the page's values only seed a new
+    /// conversation; afterwards only a new inbound message changes it (it reopens a
+    /// resolved or snoozed conversation).
+    Local,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +122,44 @@ pub struct SourceMessage {
     pub created_at: i64,
     /// The outbox idempotency key this message echoes, when it was sent by Hilo.
     pub echo_key: Option<String>,
+    /// Files attached to the message (metadata only; the content stays on the server).
+    pub attachments: Vec<SourceAttachment>,
+    /// Mail headers, for mailbox backends (threading, replies, recipients).
+    pub mail: Option<Box<MailHeaders>>,
+}
+
+/// An attachment as the backend describes it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SourceAttachment {
+    /// As the sender named it (untrusted: display only, never a path).
+    pub filename: Option<String>,
+    /// `type/subtype`, lowercase.
+    pub content_type: String,
+    /// Bytes of the decoded content.
+    pub size: u64,
+    /// Shown inside the body (`Content-Disposition: inline`, e.g. a signature logo).
+    pub inline: bool,
+}
+
+/// The RFC 5322 facts of a mail message that the cache keeps beside it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MailHeaders {
+    /// Without angle brackets (equal to the message's remote id).
+    pub message_id: String,
+    /// `true` when the message had no Message-ID and `message_id` was derived from a
+    /// hash of its headers.
+    pub synthetic_id: bool,
+    pub in_reply_to: Vec<String>,
+    /// Oldest first, as in the header (the first is the thread's root).
+    pub references: Vec<String>,
+    /// Addresses, case-folded.
+    pub from: Option<String>,
+    pub reply_to: Vec<String>,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: Option<String>,
+    /// IMAP flags (`\Seen`, `\Answered`, `\Flagged`, keywords).
+    pub flags: Vec<String>,
 }
 
 /// An outbox item as a source sees it.
@@ -114,6 +175,22 @@ pub struct OutboundItem {
     /// The highest remote message id known when the item was queued; an earlier attempt
     /// that landed can only be above it.
     pub queued_after: Option<i64>,
+    /// For mail: what the reply answers (recipient, subject, thread headers). Filled by
+    /// the outbox from the cache; `None` for backends that thread by conversation id.
+    pub reply_to: Option<ReplyContext>,
+}
+
+/// The message a mail reply answers, as the cache knows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReplyContext {
+    /// The customer's address(es): the Reply-To or From of their latest message.
+    pub to: Vec<String>,
+    /// The conversation's subject (without `Re:`).
+    pub subject: Option<String>,
+    /// The Message-ID of the message answered (the newest in the thread).
+    pub parent: Option<String>,
+    /// The parent's References followed by the parent itself, oldest first.
+    pub references: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -168,6 +245,9 @@ pub enum SourceError {
     InvalidResponse { account: String, what: String, detail: String },
     #[error("{account}: {detail}")]
     Config { account: String, detail: String },
+    /// A mail server refused the login (wrong user or password, or the method is off).
+    #[error("{account}: {server} refused the login for {user:?} ({detail}); check the user name and password")]
+    AuthFailed { account: String, server: String, user: String, detail: String },
 }
 
 fn retry_hint(after: Option<Duration>) -> String {

@@ -239,6 +239,12 @@ pub async fn queue_status(
     Ok(store
         .write_async(move |tx| {
             let (account_id, _) = conversation_account(tx, conversation_id)?;
+            crate::sync::mail::apply_local_change(
+                tx,
+                conversation_id,
+                crate::sync::mail::LocalChange::Status(status),
+                now,
+            )?;
             tx.prepare_cached("UPDATE conversations SET status = ?2, snoozed_until = ?3 WHERE id = ?1")?
                 .execute(params![conversation_id, status.as_str(), snoozed_until])?;
             let action = OutboundAction::SetStatus { status, snoozed_until };
@@ -256,6 +262,8 @@ pub async fn queue_assign(store: &Store, conversation_id: i64, assignee_id: Opti
     Ok(store
         .write_async(move |tx| {
             let (account_id, _) = conversation_account(tx, conversation_id)?;
+            let change = crate::sync::mail::LocalChange::Assignee(assignee_id.as_deref());
+            crate::sync::mail::apply_local_change(tx, conversation_id, change, now)?;
             let action = OutboundAction::Assign { assignee_id };
             let outbox_id =
                 insert_item(tx, &key, account_id, conversation_id, None, &Payload { action, queued_after: None }, now)?;
@@ -424,6 +432,10 @@ fn mark_delivered(conn: &Connection, e: &OutboxEntry, receipt: &PushReceipt) -> 
         let exists = conn.prepare_cached("SELECT 1 FROM messages WHERE id = ?1")?.exists([mid])?;
         if exists {
             attach_remote_id(conn, e.conversation_id, mid, remote)?;
+            // A mail reply: its headers and thread ids now, before its echo is synced.
+            if let Some(echo) = receipt.echo.as_ref().filter(|m| m.mail.is_some()) {
+                crate::sync::mail::store_sent(conn, e.conversation_id, echo)?;
+            }
         }
     }
     conn.prepare_cached("UPDATE outbox SET state = 'delivered', last_error = NULL WHERE id = ?1")?.execute([e.id])?;
@@ -447,7 +459,8 @@ fn mark_failed(conn: &Connection, e: &OutboxEntry, error: &str) -> hilo_store::R
 /// Errors that concern the whole account rather than one item: the item waits (it is
 /// not the item's fault) and the round stops.
 fn account_level(e: &SourceError) -> bool {
-    e.is_transient() || matches!(e, SourceError::Unauthorized { .. } | SourceError::Config { .. })
+    e.is_transient()
+        || matches!(e, SourceError::Unauthorized { .. } | SourceError::AuthFailed { .. } | SourceError::Config { .. })
 }
 
 /// Delivers the account's due items one at a time until none is due, counting into
@@ -473,8 +486,15 @@ pub async fn deliver_due(
             action: c.entry.action.clone(),
             attempt: c.entry.attempts,
             queued_after: c.queued_after,
+            reply_to: None,
         };
         let entry = c.entry;
+        let mut item = item;
+        if c.channel == Channel::Email {
+            let conversation_id = entry.conversation_id;
+            item.reply_to =
+                store.read_async(move |conn| crate::sync::mail::reply_context_for(conn, conversation_id)).await?;
+        }
         match source.push(item).await {
             Ok(receipt) => {
                 store.write_async(move |tx| mark_delivered(tx, &entry, &receipt)).await?;

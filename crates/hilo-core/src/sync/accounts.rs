@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use hilo_connectors::helpdesk::chatwoot::{ChatwootConfig, ChatwootSource};
 use hilo_connectors::helpdesk::http::HttpTimeouts;
+use hilo_connectors::mail::{MailboxConfig, MailboxSource, Security, ServerAddr};
 use hilo_model::AccountKind;
 use hilo_model::time::now_millis;
 use hilo_store::Store;
@@ -94,6 +95,49 @@ pub fn chatwoot_account(row: &AccountRow, secrets: &dyn SecretStore, options: So
     Ok(SyncAccount { id: row.id, name: row.name.clone(), source: Arc::new(source) })
 }
 
+/// A shared-mailbox account row wired to its source; the password is read from the keychain.
+pub fn email_account(row: &AccountRow, secrets: &dyn SecretStore, options: SourceOptions) -> Result<SyncAccount> {
+    let config: EmailAccountConfig = serde_json::from_str(&row.config).map_err(|e| {
+        CoreError::InvalidInput(format!("account {:?} has an unreadable configuration ({e}); add it again", row.name))
+    })?;
+    let (imap_host, imap_port) = check_host_port("IMAP", &config.imap)?;
+    let (smtp_host, smtp_port) = check_host_port("SMTP", &config.smtp)?;
+    let address = config.from_address().map(str::to_owned).ok_or_else(|| {
+        CoreError::InvalidInput(format!(
+            "account {:?} has no From address for replies; add it again with --address",
+            row.name
+        ))
+    })?;
+    let password = secrets
+        .get(&secret_name(&row.name))
+        .map_err(|e| CoreError::KeychainUnavailable { detail: e.to_string() })?
+        .ok_or_else(|| {
+            CoreError::InvalidInput(format!(
+                "the keychain holds no password for account {:?}; add it again with --password-stdin",
+                row.name
+            ))
+        })?;
+    let security = match config.security {
+        MailSecurity::Tls => Security::Tls,
+        MailSecurity::Starttls => Security::Starttls,
+        MailSecurity::None => Security::None,
+    };
+    let mut cfg = MailboxConfig::new(
+        &row.name,
+        ServerAddr::new(&imap_host, imap_port),
+        ServerAddr::new(&smtp_host, smtp_port),
+        security,
+        &config.user,
+        password,
+        &config.mailbox,
+        &address,
+    );
+    // The HTTP request timeout bounds each mail server step the same way.
+    cfg.timeout = options.timeouts.request.max(std::time::Duration::from_secs(1));
+    let source = MailboxSource::new(cfg).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+    Ok(SyncAccount { id: row.id, name: row.name.clone(), source: Arc::new(source) })
+}
+
 /// Every helpdesk account (optionally only the one called `only`), ready to sync.
 pub async fn helpdesk_accounts(
     store: &Store,
@@ -110,7 +154,7 @@ pub async fn helpdesk_accounts(
     }
     let wanted: Vec<AccountRow> = rows
         .into_iter()
-        .filter(|r| r.kind == AccountKind::Chatwoot)
+        .filter(|r| matches!(r.kind, AccountKind::Chatwoot | AccountKind::Email))
         .filter(|r| only.as_ref().is_none_or(|n| &r.name == n))
         .collect();
     if let Some(name) = &only
@@ -118,9 +162,17 @@ pub async fn helpdesk_accounts(
     {
         return Err(CoreError::InvalidInput(format!("account {name:?} is not a helpdesk account")));
     }
-    tokio::task::spawn_blocking(move || wanted.iter().map(|r| chatwoot_account(r, secrets.as_ref(), options)).collect())
-        .await
-        .map_err(|e| CoreError::Internal(e.to_string()))?
+    tokio::task::spawn_blocking(move || {
+        wanted
+            .iter()
+            .map(|r| match r.kind {
+                AccountKind::Email => email_account(r, secrets.as_ref(), options),
+                _ => chatwoot_account(r, secrets.as_ref(), options),
+            })
+            .collect()
+    })
+    .await
+    .map_err(|e| CoreError::Internal(e.to_string()))?
 }
 
 /// Every account's sync status, by account id (accounts that never synced read idle).
@@ -203,8 +255,18 @@ pub fn check_host_port(what: &str, value: &str) -> Result<(String, u16)> {
 
 impl EmailAccountConfig {
     pub fn validate(&self) -> Result<()> {
-        check_host_port("IMAP", &self.imap)?;
-        check_host_port("SMTP", &self.smtp)?;
+        let (imap_host, _) = check_host_port("IMAP", &self.imap)?;
+        let (smtp_host, _) = check_host_port("SMTP", &self.smtp)?;
+        if self.security == MailSecurity::None {
+            for host in [&imap_host, &smtp_host] {
+                if !hilo_connectors::mail::net::is_loopback(host) {
+                    return Err(CoreError::InvalidInput(format!(
+                        "security none would send the password unencrypted to {host}; use tls or starttls \
+                         (none is only for a server on this machine)"
+                    )));
+                }
+            }
+        }
         if self.user.trim().is_empty() {
             return Err(CoreError::InvalidInput("the mailbox user name is empty".into()));
         }
@@ -287,6 +349,9 @@ mod email_tests {
         assert_eq!(c.from_address(), Some("help@example.com"));
         assert!(EmailAccountConfig { address: Some("nope".into()), ..config() }.validate().is_err());
         assert!(EmailAccountConfig { user: " ".into(), ..config() }.validate().is_err());
+        let remote = EmailAccountConfig { imap: "mail.example.com:143".into(), ..config() };
+        assert!(remote.validate().is_err(), "no plain-text password to another machine");
+        assert!(EmailAccountConfig { security: MailSecurity::Starttls, ..remote }.validate().is_ok());
         assert_eq!(MailSecurity::parse("STARTTLS").ok(), Some(MailSecurity::Starttls));
         assert!(MailSecurity::parse("ssl3").is_err());
     }

@@ -3,15 +3,16 @@
 //! transaction the caller opened. Every statement is an upsert by remote id, so a page
 //! applied twice leaves the cache as it was after the first time.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use hilo_connectors::helpdesk::{SourceContact, SourceConversation, SourceMessage, SourcePage};
-use hilo_model::{ConversationStatus, DeliveryState, EventKind, IdentityKind, NormalizedIdentity, Origin};
+use hilo_connectors::helpdesk::{SourceContact, SourceConversation, SourceMessage, SourcePage, StateAuthority};
+use hilo_model::{ConversationStatus, DeliveryState, Direction, EventKind, IdentityKind, NormalizedIdentity, Origin};
 use hilo_store::conversations::{self, NewConversation};
 use hilo_store::events::{self, NewEvent};
 use hilo_store::{Result, customers};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::mail;
 use crate::html;
 
 /// A page with its HTML already sanitized, ready to be written. Preparing happens
@@ -157,8 +158,17 @@ pub fn apply_page(conn: &Connection, account_id: i64, page: &PreparedPage, now: 
     }
 
     let mut local_ids: HashMap<&str, Option<i64>> = HashMap::new();
+    // Conversations whose state Hilo owns (mailboxes): a new inbound message reopens them.
+    let mut local_state: HashSet<i64> = HashSet::new();
     for c in &page.conversations {
         let customer_id = conversation_customer(conn, account_id, c, &contact_customers, now)?;
+        if c.authority == StateAuthority::Local {
+            let id = mail::upsert_local_conversation(conn, account_id, c, customer_id)?;
+            local_state.insert(id);
+            local_ids.insert(&c.remote_id, Some(id));
+            stats.conversations += 1;
+            continue;
+        }
         let before: Option<(i64, String, Option<String>)> = conn
             .prepare_cached("SELECT id, status, assignee FROM conversations WHERE account_id = ?1 AND remote_id = ?2")?
             .query_row(params![account_id, c.remote_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -271,7 +281,16 @@ pub fn apply_page(conn: &Connection, account_id: i64, page: &PreparedPage, now: 
         {
             stats.reconciled += 1;
         }
+        let reopens = m.direction == Direction::Inbound
+            && local_state.contains(&conversation_id)
+            && !message_exists(conn, conversation_id, &m.remote_id)?;
         upsert_message(conn, conversation_id, m)?;
+        if m.mail.is_some() || !m.attachments.is_empty() {
+            mail::store_facts(conn, account_id, conversation_id, m)?;
+        }
+        if reopens {
+            mail::reopen_on_inbound(conn, conversation_id, m.created_at)?;
+        }
         let at = newest.entry(conversation_id).or_insert(m.created_at);
         *at = (*at).max(m.created_at);
         stats.messages += 1;
@@ -281,6 +300,12 @@ pub fn apply_page(conn: &Connection, account_id: i64, page: &PreparedPage, now: 
     }
     save_cursor(conn, account_id, &page.next_cursor, now)?;
     Ok(stats)
+}
+
+fn message_exists(conn: &Connection, conversation_id: i64, remote_id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM messages WHERE conversation_id = ?1 AND remote_id = ?2")?
+        .exists(params![conversation_id, remote_id])?)
 }
 
 pub fn conversation_id(conn: &Connection, account_id: i64, remote_id: &str) -> Result<Option<i64>> {

@@ -11,6 +11,8 @@
 pub mod accounts;
 pub mod apply;
 pub mod backoff;
+// Shared mailboxes: mail facts, thread index, Hilo-owned conversation state.
+pub mod mail;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -159,9 +161,10 @@ impl From<SyncError> for crate::CoreError {
             SyncError::Store(s) => s.into(),
             SyncError::Source(s) => match s {
                 SourceError::NotFound { .. } => crate::CoreError::NotFound(s.to_string()),
-                SourceError::Unauthorized { .. } | SourceError::Config { .. } | SourceError::Rejected { .. } => {
-                    crate::CoreError::InvalidInput(s.to_string())
-                }
+                SourceError::Unauthorized { .. }
+                | SourceError::AuthFailed { .. }
+                | SourceError::Config { .. }
+                | SourceError::Rejected { .. } => crate::CoreError::InvalidInput(s.to_string()),
                 other => crate::CoreError::io("syncing", std::io::Error::other(other.to_string())),
             },
         }
@@ -179,6 +182,10 @@ impl LocalProgress for StoreProgress {
         self.store
             .read(|c| apply::last_synced_message(c, self.account_id, conversation_remote_id))
             .map_err(|e| e.to_string())
+    }
+
+    fn threads_of(&self, message_ids: &[String]) -> Result<Vec<(String, String)>, String> {
+        self.store.read(|c| mail::threads_of(c, self.account_id, message_ids)).map_err(|e| e.to_string())
     }
 }
 

@@ -337,4 +337,7 @@ export const en: Record<keyof typeof es, string> = {
   'callbacks.missedMany': '{count} missed',
   // SLA settings editors and reports.
   ...slaConfigEn,
+  // Shared mailbox: attachment metadata on a message.
+  'timeline.attachments': 'Attachments',
+  'timeline.attachmentUnnamed': 'Unnamed file',
 };

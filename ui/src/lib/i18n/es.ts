@@ -336,4 +336,7 @@ export const es = {
   'callbacks.missedMany': '{count} perdidas',
   // SLA settings editors and reports.
   ...slaConfigEs,
+  // Buzón compartido: adjuntos de un mensaje.
+  'timeline.attachments': 'Adjuntos',
+  'timeline.attachmentUnnamed': 'Archivo sin nombre',
 } satisfies Record<string, string>;

@@ -9,7 +9,7 @@ use phonenumber::country;
 use serde_json::Value;
 
 use super::wire::{self, MessageType};
-use crate::helpdesk::{SourceContact, SourceConversation, SourceMessage};
+use crate::helpdesk::{SourceContact, SourceConversation, SourceMessage, StateAuthority};
 
 /// The key under `content_attributes` where Hilo leaves its idempotency key.
 pub const ECHO_KEY_ATTRIBUTE: &str = "hilo_idempotency_key";
@@ -138,6 +138,7 @@ pub fn conversation(c: &wire::Conversation, inbox_channel: Option<(&str, Option<
         last_activity_at: ms(activity.max(created)),
         snoozed_until: c.snoozed_until.map(|t| ms(t.0)),
         updated_at: c.updated_at.map(|t| ms(t.0)),
+        authority: StateAuthority::Remote,
     }
 }
 
@@ -223,6 +224,8 @@ pub fn message(conversation_remote_id: &str, m: &wire::Message) -> SourceMessage
         },
         created_at: ms(m.created_at.map(|t| t.0).unwrap_or(0)),
         echo_key: echo_key(m),
+        attachments: Vec::new(),
+        mail: None,
     }
 }
 
