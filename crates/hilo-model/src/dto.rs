@@ -97,6 +97,9 @@ pub struct TimelineMessage {
     /// Sanitized (ammonia) before it was stored; still rendered through the UI's allow-list.
     pub html: Option<String>,
     pub delivery: DeliveryState,
+    /// The outbox item of an outgoing message not yet delivered (retry / edit / discard).
+    #[serde(default)]
+    pub outbox: Option<crate::composer::TimelineOutbox>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -51,8 +51,10 @@ pub fn customer_timeline(
 
     let (a, b) = bound(SRC_MESSAGE);
     let mut stmt = conn.prepare_cached(
-        "SELECT m.id, m.created_at, m.conversation_id, c.channel, m.direction, m.kind, m.author, m.text, m.html, m.delivery
-         FROM messages m JOIN conversations c ON c.id = m.conversation_id
+        "SELECT m.id, m.created_at, m.conversation_id, c.channel, m.direction, m.kind, m.author, m.text, m.html, m.delivery,
+                o.id, o.state, o.attempts, o.last_error
+         FROM messages m
+         LEFT JOIN outbox o ON m.remote_id IS NULL AND o.message_id = m.id AND o.state <> 'delivered' JOIN conversations c ON c.id = m.conversation_id
          WHERE c.customer_id = ?1 AND (m.created_at < ?2 OR (m.created_at = ?2 AND m.id < ?3))
          ORDER BY m.created_at DESC, m.id DESC LIMIT ?4",
     )?;
@@ -68,6 +70,7 @@ pub fn customer_timeline(
             text: r.get(7)?,
             html: r.get(8)?,
             delivery: parse(r, 9)?,
+            outbox: outbox_of(r, 10)?,
         })
     })? {
         let m = row?;
@@ -134,4 +137,17 @@ pub fn customer_timeline(
     merged.truncate(limit as usize);
     let next_cursor = if more { merged.last().map(|(at, src, id, _)| format!("{at}:{src}:{id}")) } else { None };
     Ok(TimelinePage { customer, items: merged.into_iter().map(|(_, _, _, e)| e).collect(), next_cursor })
+}
+
+/// The open outbox item joined at column `at` (id, state, attempts, last error), if any.
+fn outbox_of(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Option<hilo_model::composer::TimelineOutbox>> {
+    use hilo_model::composer::{OutboxItemState, TimelineOutbox};
+    let Some(id) = r.get::<_, Option<i64>>(at)? else { return Ok(None) };
+    let state = match r.get::<_, String>(at + 1)?.as_str() {
+        "sending" => OutboxItemState::Sending,
+        "failed" => OutboxItemState::Failed,
+        "delivered" => OutboxItemState::Delivered,
+        _ => OutboxItemState::Queued,
+    };
+    Ok(Some(TimelineOutbox { id, state, attempts: r.get(at + 2)?, last_error: r.get(at + 3)? }))
 }

@@ -3,9 +3,14 @@ import type { Channel } from "./Channel";
 import type { DeliveryState } from "./DeliveryState";
 import type { Direction } from "./Direction";
 import type { MessageKind } from "./MessageKind";
+import type { TimelineOutbox } from "./TimelineOutbox";
 
 export type TimelineMessage = { id: number, at: number, conversationId: number, channel: Channel, direction: Direction, kind: MessageKind, author: string | null, text: string, 
 /**
  * Sanitized (ammonia) before it was stored; still rendered through the UI's allow-list.
  */
-html: string | null, delivery: DeliveryState, };
+html: string | null, delivery: DeliveryState, 
+/**
+ * The outbox item of an outgoing message not yet delivered (retry / edit / discard).
+ */
+outbox: TimelineOutbox | null, };
