@@ -3,6 +3,9 @@
 //! and the desktop shell stay a few lines each.
 
 pub mod app;
+// Composer, accounts in Settings (issue 3).
+pub mod account_settings;
+pub mod composer;
 pub mod demo;
 pub mod error;
 pub mod html;

@@ -26,7 +26,8 @@ pub struct ChatwootAccountConfig {
 
 pub use crate::secrets::account_secret_name as secret_name;
 
-fn check_url(url: &str) -> Result<String> {
+/// A Chatwoot server URL, trimmed and without a trailing slash; `http(s)://` required.
+pub fn check_url(url: &str) -> Result<String> {
     let url = url.trim().trim_end_matches('/');
     let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
     match rest {
