@@ -35,6 +35,7 @@ struct Inner {
 struct OpenWorkspace {
     core: AppCore,
     sla: SlaHandle,
+    sync: crate::services::sync::SyncService, // sync in the app (issue 3)
     forwarder: tauri::async_runtime::JoinHandle<()>,
 }
 
@@ -131,7 +132,8 @@ impl AppState {
                 }
             }
         });
-        OpenWorkspace { core, sla, forwarder }
+        let sync = crate::services::sync::SyncService::start(core.clone(), self.inner.app.get().cloned(), self.clone());
+        OpenWorkspace { core, sla, sync, forwarder }
     }
 
     /// Tells the services and the UI that the cache changed.
@@ -142,6 +144,13 @@ impl AppState {
         if let Some(app) = self.inner.app.get() {
             let _ = app.emit(EVENT_WORKSPACE_CHANGED, ());
         }
+    }
+
+    /// The open workspace's sync runners (issue 3), opening the workspace if needed.
+    pub async fn sync(&self) -> Result<crate::services::sync::SyncService, CoreError> {
+        self.core().await?;
+        let guard = self.inner.open.lock().await;
+        guard.as_ref().map(|open| open.sync.clone()).ok_or_else(|| CoreError::Internal("the workspace closed".into()))
     }
 
     pub async fn load_demo(&self) -> Result<AppCore, CoreError> {

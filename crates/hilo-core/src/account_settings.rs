@@ -323,3 +323,52 @@ pub async fn remove_account(core: &AppCore, secrets: Arc<dyn SecretStore>, id: i
     crate::telephony::remove_account(core, secrets, &row.name).await?;
     Ok(name)
 }
+
+/// A helpdesk account the app follows, wired to its source or with the reason it cannot
+/// be (no token in the keychain, unreadable settings, a kind with no connector yet).
+pub enum FollowedAccount {
+    Ready(crate::sync::SyncAccount),
+    Broken { id: i64, name: String, error: CoreError },
+}
+
+/// Every real (non-demo) account that syncs, each wired on its own so one broken
+/// account does not stop the others.
+pub async fn followed_helpdesk_accounts(core: &AppCore, secrets: Arc<dyn SecretStore>) -> Result<Vec<FollowedAccount>> {
+    let rows = core.store().read_async(accounts::list).await?;
+    let region = core.default_region().await?.unwrap_or(phonenumber::country::Id::US);
+    let options = crate::sync::accounts::SourceOptions {
+        region,
+        timeouts: hilo_connectors::helpdesk::http::HttpTimeouts::default(),
+    };
+    let mut out = Vec::new();
+    for row in rows {
+        let demo = serde_json::from_str::<Value>(&row.config).map(|c| is_demo(&c)).unwrap_or(false);
+        if !syncs(row.kind) || demo {
+            continue;
+        }
+        match crate::sync::accounts::helpdesk_accounts(core.store(), secrets.clone(), options, Some(&row.name)).await {
+            Ok(wired) => out.extend(wired.into_iter().map(FollowedAccount::Ready)),
+            Err(error) => out.push(FollowedAccount::Broken { id: row.id, name: row.name, error }),
+        }
+    }
+    Ok(out)
+}
+
+/// What a sync cycle may have changed, cheaply compared before and after: new messages
+/// or conversations, remote updates, outbox items delivered or failed.
+pub async fn sync_fingerprint(core: &AppCore, account_id: i64) -> Result<[i64; 5]> {
+    Ok(core
+        .store()
+        .read_async(move |c| {
+            Ok(c.query_row(
+                "SELECT (SELECT coalesce(max(id), 0) FROM messages),
+                        (SELECT coalesce(max(id), 0) FROM conversations),
+                        (SELECT coalesce(max(remote_updated_at), 0) FROM conversations WHERE account_id = ?1),
+                        (SELECT count(*) FROM outbox WHERE account_id = ?1 AND state = 'delivered'),
+                        (SELECT count(*) FROM outbox WHERE account_id = ?1 AND state = 'failed')",
+                [account_id],
+                |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?]),
+            )?)
+        })
+        .await?)
+}

@@ -183,7 +183,7 @@ pub async fn conversation_details(store: &Store, conversation_id: i64) -> Result
 pub async fn send_reply(store: &Store, conversation_id: i64, text: &str, note: bool) -> Result<QueuedReply> {
     let kind = if note { ReplyKind::Note } else { ReplyKind::Public };
     let queued = outbox::queue_reply(store, conversation_id, text, kind).await?;
-    Ok(QueuedReply { outbox_id: queued.outbox_id, message_id: queued.message_id })
+    Ok(QueuedReply { outbox_id: queued.outbox_id, message_id: queued.message_id, account_id: queued.account_id })
 }
 
 /// "Sync now": items waiting out a backoff (after the server was unreachable) become

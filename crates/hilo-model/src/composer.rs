@@ -92,4 +92,7 @@ pub struct QueuedReply {
     /// The pending timeline row.
     #[ts(type = "number | null")]
     pub message_id: Option<i64>,
+    /// The account whose sync sends it.
+    #[ts(type = "number")]
+    pub account_id: i64,
 }

@@ -7,4 +7,8 @@ export type QueuedReply = { outboxId: number,
 /**
  * The pending timeline row.
  */
-messageId: number | null, };
+messageId: number | null, 
+/**
+ * The account whose sync sends it.
+ */
+accountId: number, };
