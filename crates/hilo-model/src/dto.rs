@@ -98,7 +98,8 @@ pub struct TimelineMessage {
     pub html: Option<String>,
     pub delivery: DeliveryState,
     /// The outbox item of an outgoing message not yet delivered (retry / edit / discard).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub outbox: Option<crate::composer::TimelineOutbox>,
 }
 

@@ -13,4 +13,4 @@ html: string | null, delivery: DeliveryState,
 /**
  * The outbox item of an outgoing message not yet delivered (retry / edit / discard).
  */
-outbox: TimelineOutbox | null, };
+outbox?: TimelineOutbox, };
