@@ -85,6 +85,12 @@ fn a_snippet_reply_waits_offline_and_is_delivered_once() {
     let app = workspace_binary("hilo-desktop");
     let session = desk.driver.launch(&app, &["--workspace".to_owned(), ws.display().to_string()]);
     session.wait_element("[data-testid=\"app-ready\"]", READY);
+    // The agent works in Spanish: snippets in Spanish come first.
+    session.execute(
+        "const s = document.querySelector('[data-testid=\"language-select\"]'); s.value = 'es';
+         s.dispatchEvent(new Event('change', { bubbles: true })); return null;",
+        json!([]),
+    );
 
     // The app runs the sync itself and says the helpdesk is offline.
     session.wait_element("[data-testid=\"sync-indicator\"][data-state=\"offline\"]", READY);
@@ -115,7 +121,9 @@ fn a_snippet_reply_waits_offline_and_is_delivered_once() {
     assert_eq!(
         attr(&session, "[data-testid=\"snippet-option\"]", "data-language").as_deref(),
         Some("es"),
-        "snippets in the agent's language come first"
+        "snippets in the agent's language come first (page language {:?}, options {:?})",
+        session.execute("return document.documentElement.lang", json!([])),
+        session.execute("return Array.from(document.querySelectorAll('[data-testid=\"snippet-option\"]')).map(e => e.dataset.language + ':' + e.dataset.shortcut)", json!([]))
     );
     session.type_text(&input, "\u{E007}");
     let text = hilo_tests::wait_for("the snippet in the composer", READY, || {

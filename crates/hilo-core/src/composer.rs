@@ -183,6 +183,16 @@ pub async fn conversation_details(store: &Store, conversation_id: i64) -> Result
 pub async fn send_reply(store: &Store, conversation_id: i64, text: &str, note: bool) -> Result<QueuedReply> {
     let kind = if note { ReplyKind::Note } else { ReplyKind::Public };
     let queued = outbox::queue_reply(store, conversation_id, text, kind).await?;
+    // The pending line is signed like the helpdesk will sign it (the echo replaces it).
+    if let (Some(mid), Some(name)) = (queued.message_id, agent_profile(store).await?.name) {
+        store
+            .write_async(move |tx| {
+                tx.prepare_cached("UPDATE messages SET author = ?2 WHERE id = ?1 AND remote_id IS NULL")?
+                    .execute(params![mid, name])?;
+                Ok(())
+            })
+            .await?;
+    }
     Ok(QueuedReply { outbox_id: queued.outbox_id, message_id: queued.message_id, account_id: queued.account_id })
 }
 

@@ -112,6 +112,8 @@ pub async fn helpdesk_accounts(
     let wanted: Vec<AccountRow> = rows
         .into_iter()
         .filter(|r| r.kind == AccountKind::Chatwoot)
+        // Demo accounts point nowhere; sync leaves them alone (issue 3: `hilo sync` on a demo workspace).
+        .filter(|r| !serde_json::from_str::<serde_json::Value>(&r.config).is_ok_and(|c| c["demo"] == true))
         .filter(|r| only.as_ref().is_none_or(|n| &r.name == n))
         .collect();
     if let Some(name) = &only

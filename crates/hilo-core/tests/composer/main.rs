@@ -181,6 +181,9 @@ async fn own_messages(d: &Desk, customer: i64) -> Vec<hilo_model::TimelineMessag
 #[tokio::test]
 async fn a_reply_written_offline_is_pending_at_once_and_delivered_once_when_back() {
     let s = synced_workspace().await;
+    composer::set_agent_profile(s.d.core.store(), AgentProfile { name: Some("Ana García".into()) })
+        .await
+        .expect("name");
     s.sim.set_offline(true);
     let queued = composer::send_reply(s.d.core.store(), s.conversation, "Hola Claudio, ya está en camino", false)
         .await
@@ -188,6 +191,7 @@ async fn a_reply_written_offline_is_pending_at_once_and_delivered_once_when_back
     let mine = own_messages(&s.d, s.customer).await;
     assert_eq!(mine.len(), 1, "the reply is in the timeline at once");
     assert_eq!(mine[0].delivery, DeliveryState::Pending);
+    assert_eq!(mine[0].author.as_deref(), Some("Ana García"), "signed with the agent's name while pending");
     let outbox = mine[0].outbox.as_ref().expect("a pending message carries its outbox item");
     assert_eq!((outbox.id, outbox.state), (queued.outbox_id, OutboxItemState::Queued));
 
