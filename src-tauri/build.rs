@@ -38,6 +38,22 @@ fn main() {
         "sla_holidays_import",
         "sla_report",
         "sla_report_export",
+        // Composer, accounts in Settings, sync in the app (issue 3).
+        "snippets_search",
+        "conversation_details",
+        "reply_send",
+        "outbox_retry",
+        "outbox_edit",
+        "outbox_discard",
+        "conversation_set_status",
+        "conversation_assign",
+        "agent_profile_get",
+        "agent_profile_set",
+        "accounts_list",
+        "account_save",
+        "account_remove",
+        "sync_states",
+        "sync_now",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         panic!("tauri-build failed: {e:#}");

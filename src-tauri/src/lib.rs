@@ -3,6 +3,7 @@
 
 mod commands;
 // telephony
+// Background services beside the workspace (sync in the app: issue 3).
 mod services;
 mod state;
 
@@ -93,6 +94,22 @@ pub fn run() {
             commands::sla_config::sla_holidays_import,
             commands::sla_config::sla_report,
             commands::sla_config::sla_report_export,
+            // Composer, accounts in Settings, sync in the app (issue 3).
+            commands::composer::snippets_search,
+            commands::composer::conversation_details,
+            commands::composer::reply_send,
+            commands::composer::outbox_retry,
+            commands::composer::outbox_edit,
+            commands::composer::outbox_discard,
+            commands::composer::conversation_set_status,
+            commands::composer::conversation_assign,
+            commands::composer::agent_profile_get,
+            commands::composer::agent_profile_set,
+            commands::accounts::accounts_list,
+            commands::accounts::account_save,
+            commands::accounts::account_remove,
+            commands::accounts::sync_states,
+            commands::accounts::sync_now,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

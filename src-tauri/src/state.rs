@@ -35,6 +35,7 @@ struct Inner {
 struct OpenWorkspace {
     core: AppCore,
     sla: SlaHandle,
+    sync: crate::services::sync::SyncService, // sync in the app (issue 3)
     forwarder: tauri::async_runtime::JoinHandle<()>,
     /// Follows the workspace's phone system; held for its drop, which stops it.
     _telephony: crate::services::telephony::TelephonyService,
@@ -134,7 +135,8 @@ impl AppState {
             }
         });
         let telephony = crate::services::telephony::TelephonyService::start(self.inner.app.get(), core.clone());
-        OpenWorkspace { core, sla, forwarder, _telephony: telephony }
+        let sync = crate::services::sync::SyncService::start(core.clone(), self.inner.app.get().cloned(), self.clone());
+        OpenWorkspace { core, sla, sync, forwarder, _telephony: telephony }
     }
 
     /// Tells the services and the UI that the cache changed.
@@ -145,6 +147,13 @@ impl AppState {
         if let Some(app) = self.inner.app.get() {
             let _ = app.emit(EVENT_WORKSPACE_CHANGED, ());
         }
+    }
+
+    /// The open workspace's sync runners (issue 3), opening the workspace if needed.
+    pub async fn sync(&self) -> Result<crate::services::sync::SyncService, CoreError> {
+        self.core().await?;
+        let guard = self.inner.open.lock().await;
+        guard.as_ref().map(|open| open.sync.clone()).ok_or_else(|| CoreError::Internal("the workspace closed".into()))
     }
 
     pub async fn load_demo(&self) -> Result<AppCore, CoreError> {

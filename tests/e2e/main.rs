@@ -12,6 +12,9 @@ mod sla_settings;
 
 use std::time::Duration;
 
+// The composer against the Chatwoot simulator (issue 3).
+mod composer;
+
 use hilo_tests::{Display, KeyringSession, WebDriver, artifacts_dir, workspace_binary};
 use serde_json::{Value, json};
 

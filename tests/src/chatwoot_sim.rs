@@ -422,6 +422,11 @@ impl ChatwootSim {
         lock(&self.state).conversations.iter().find(|c| c.id == conversation).map(|c| c.status.clone())
     }
 
+    /// The agent id a conversation is assigned to.
+    pub fn conversation_assignee(&self, conversation: i64) -> Option<i64> {
+        lock(&self.state).conversations.iter().find(|c| c.id == conversation).and_then(|c| c.assignee)
+    }
+
     pub fn conversation_ids(&self) -> Vec<i64> {
         lock(&self.state).conversations.iter().map(|c| c.id).collect()
     }
@@ -885,6 +890,10 @@ fn handle(req: &Request, state: &Mutex<State>) -> (u16, String) {
                 })
                 .collect();
             (200, json!({ "payload": payload }).to_string())
+        }
+        ("GET", ["agents"]) => {
+            let agents: Vec<Value> = (1..=3).map(State::agent_json).collect();
+            (200, Value::Array(agents).to_string())
         }
         ("GET", ["conversations"]) => {
             let status = req.query.get("status").map(String::as_str).unwrap_or("open");

@@ -5,6 +5,9 @@
 pub mod app;
 // Identity graph: customers, merges, suggestions, filtered timelines, export.
 pub mod customers;
+// Composer, accounts in Settings (issue 3).
+pub mod account_settings;
+pub mod composer;
 pub mod demo;
 pub mod error;
 pub mod html;

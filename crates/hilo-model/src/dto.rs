@@ -101,6 +101,10 @@ pub struct TimelineMessage {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[ts(optional, as = "Option<Vec<crate::mail::MessageAttachment>>")]
     pub attachments: Vec<crate::mail::MessageAttachment>,
+    /// The outbox item of an outgoing message not yet delivered (retry / edit / discard).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub outbox: Option<crate::composer::TimelineOutbox>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -4,6 +4,9 @@
 //! Every type that crosses IPC derives `TS` and is exported to `ui/src/bindings/` by
 //! `cargo test -p hilo-model` (the generated files are committed; CI fails when stale).
 
+// Composer, accounts in Settings, sync in the app (issue 3).
+pub mod account_settings;
+pub mod composer;
 pub mod dto;
 pub mod enums;
 pub mod error;

@@ -10,10 +10,12 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_init", include_str!("../migrations/0001_init.sql")),
     // Identity graph: merges, dismissals, the identity behind each conversation and call.
     (2, "0002_identity", include_str!("../migrations/0002_identity.sql")),
-    // SLA state reported by the helpdesk (conversations.backend_sla).
-    (4, "0004_sla_backend", include_str!("../migrations/0004_sla_backend.sql")),
     // Shared mailboxes: mail headers, attachments, thread index.
     (3, "0003_mail", include_str!("../migrations/0003_mail.sql")),
+    // SLA state reported by the helpdesk (conversations.backend_sla).
+    (4, "0004_sla_backend", include_str!("../migrations/0004_sla_backend.sql")),
+    // Composer: outbox indexed by message.
+    (5, "0005_composer", include_str!("../migrations/0005_composer.sql")),
 ];
 
 pub fn schema_version(conn: &Connection) -> Result<i64> {

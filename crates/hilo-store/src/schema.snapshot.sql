@@ -40,6 +40,9 @@ CREATE INDEX messages_conversation_at ON messages(conversation_id, created_at DE
 -- index outbox_due
 CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
 
+-- index outbox_message
+CREATE INDEX outbox_message ON outbox(message_id);
+
 -- index timeline_events_conversation
 CREATE INDEX timeline_events_conversation ON timeline_events(conversation_id);
 

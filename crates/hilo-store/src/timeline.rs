@@ -93,8 +93,10 @@ pub fn customer_timeline_filtered(
     if let Some(message_kinds) = message_kinds {
         let (a, b) = bound(SRC_MESSAGE);
         let mut stmt = conn.prepare_cached(
-        "SELECT m.id, m.created_at, m.conversation_id, c.channel, m.direction, m.kind, m.author, m.text, m.html, m.delivery
+        "SELECT m.id, m.created_at, m.conversation_id, c.channel, m.direction, m.kind, m.author, m.text, m.html, m.delivery,
+                o.id, o.state, o.attempts, o.last_error
          FROM messages m JOIN conversations c ON c.id = m.conversation_id
+         LEFT JOIN outbox o ON m.remote_id IS NULL AND o.message_id = m.id AND o.state <> 'delivered'
          WHERE c.customer_id = ?1 AND (m.created_at < ?2 OR (m.created_at = ?2 AND m.id < ?3))
            AND (?5 IS NULL OR c.channel IN (SELECT value FROM json_each(?5)))
            AND (?6 IS NULL OR m.kind IN (SELECT value FROM json_each(?6)))
@@ -113,6 +115,7 @@ pub fn customer_timeline_filtered(
                 html: r.get(8)?,
                 delivery: parse(r, 9)?,
                 attachments: Vec::new(),
+                outbox: outbox_of(r, 10)?,
             })
         })? {
             let m = row?;
@@ -209,4 +212,17 @@ pub(crate) fn call_row(r: &Row<'_>) -> rusqlite::Result<TimelineCall> {
         hangup_cause: r.get(9)?,
         summary: r.get(10)?,
     })
+}
+
+/// The open outbox item joined at column `at` (id, state, attempts, last error), if any.
+fn outbox_of(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Option<hilo_model::composer::TimelineOutbox>> {
+    use hilo_model::composer::{OutboxItemState, TimelineOutbox};
+    let Some(id) = r.get::<_, Option<i64>>(at)? else { return Ok(None) };
+    let state = match r.get::<_, String>(at + 1)?.as_str() {
+        "sending" => OutboxItemState::Sending,
+        "failed" => OutboxItemState::Failed,
+        "delivered" => OutboxItemState::Delivered,
+        _ => OutboxItemState::Queued,
+    };
+    Ok(Some(TimelineOutbox { id, state, attempts: r.get(at + 2)?, last_error: r.get(at + 3)? }))
 }

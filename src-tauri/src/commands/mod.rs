@@ -3,6 +3,9 @@
 
 // Identity graph: customer context, merge, unmerge, dismiss.
 pub mod customers;
+// Composer, accounts in Settings, sync in the app (issue 3).
+pub mod accounts;
+pub mod composer;
 pub mod inbox;
 pub mod search;
 pub mod sla;

@@ -2,3 +2,6 @@
 //! to the window (events) as well as to hilo-core.
 
 pub mod telephony;
+//! Background services that run beside the open workspace and stop with it.
+
+pub mod sync;

@@ -4,6 +4,7 @@ import type { DeliveryState } from "./DeliveryState";
 import type { Direction } from "./Direction";
 import type { MessageAttachment } from "./MessageAttachment";
 import type { MessageKind } from "./MessageKind";
+import type { TimelineOutbox } from "./TimelineOutbox";
 
 export type TimelineMessage = { id: number, at: number, conversationId: number, channel: Channel, direction: Direction, kind: MessageKind, author: string | null, text: string, 
 /**
@@ -14,3 +15,6 @@ html: string | null, delivery: DeliveryState,
  * Attachment metadata (mail); omitted when there are none.
  */
 attachments?: Array<MessageAttachment>, };
+ * The outbox item of an outgoing message not yet delivered (retry / edit / discard).
+ */
+outbox?: TimelineOutbox, };

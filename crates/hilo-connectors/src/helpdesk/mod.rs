@@ -206,7 +206,8 @@ pub enum OutboundAction {
         status: ConversationStatus,
         snoozed_until: Option<i64>,
     },
-    /// `None` unassigns. The id is the helpdesk's agent id.
+    /// `None` unassigns. The helpdesk's agent id, or the agent's name as the helpdesk
+    /// spells it (what the app knows offline); the connector resolves a name when it sends.
     Assign {
         assignee_id: Option<String>,
     },

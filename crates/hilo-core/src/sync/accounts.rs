@@ -27,7 +27,8 @@ pub struct ChatwootAccountConfig {
 
 pub use crate::secrets::account_secret_name as secret_name;
 
-fn check_url(url: &str) -> Result<String> {
+/// A Chatwoot server URL, trimmed and without a trailing slash; `http(s)://` required.
+pub fn check_url(url: &str) -> Result<String> {
     let url = url.trim().trim_end_matches('/');
     let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
     match rest {
@@ -155,6 +156,8 @@ pub async fn helpdesk_accounts(
     let wanted: Vec<AccountRow> = rows
         .into_iter()
         .filter(|r| matches!(r.kind, AccountKind::Chatwoot | AccountKind::Email))
+        // Demo accounts point nowhere; sync leaves them alone (`hilo sync` on a demo workspace).
+        .filter(|r| !serde_json::from_str::<serde_json::Value>(&r.config).is_ok_and(|c| c["demo"] == true))
         .filter(|r| only.as_ref().is_none_or(|n| &r.name == n))
         .collect();
     if let Some(name) = &only

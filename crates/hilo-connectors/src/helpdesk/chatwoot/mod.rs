@@ -455,6 +455,32 @@ impl Inner {
         }
     }
 
+    /// The agent id for a name (or email) as Chatwoot's agent list spells it.
+    fn agent_id_by_name(&self, name: &str, what: &str) -> Result<i64, SourceError> {
+        #[derive(serde::Deserialize)]
+        struct Agent {
+            id: wire::Id,
+            #[serde(default)]
+            name: Option<String>,
+            #[serde(default)]
+            available_name: Option<String>,
+            #[serde(default)]
+            email: Option<String>,
+        }
+        let reply = self.get("/agents", &[], "the list of agents")?;
+        let agents: Vec<Agent> = self.decode(&reply.body, "the list of agents")?;
+        let wanted = name.trim().to_lowercase();
+        let same = |v: &Option<String>| v.as_deref().is_some_and(|v| v.trim().to_lowercase() == wanted);
+        agents.iter().find(|a| same(&a.name) || same(&a.available_name) || same(&a.email)).map(|a| a.id.0).ok_or_else(
+            || SourceError::Rejected {
+                account: self.account_name.clone(),
+                what: what.to_owned(),
+                status: 0,
+                detail: format!("no agent named {name:?} in this Chatwoot account"),
+            },
+        )
+    }
+
     fn push_blocking(&self, item: &OutboundItem) -> Result<PushReceipt, SourceError> {
         let conv = &item.conversation_remote_id;
         match &item.action {
@@ -499,15 +525,16 @@ impl Inner {
                 Ok(PushReceipt { remote_id: None, echo: None, already_applied: false })
             }
             OutboundAction::Assign { assignee_id } => {
-                let id = assignee_id.as_deref().map(|s| s.parse::<i64>().map(serde_json::Value::from)).transpose();
-                let id = id.map_err(|_| SourceError::Rejected {
-                    account: self.account_name.clone(),
-                    what: format!("an assignment of conversation {conv}"),
-                    status: 0,
-                    detail: "Chatwoot agent ids are numbers".into(),
-                })?;
-                let body = json!({ "assignee_id": id });
                 let what = format!("an assignment of conversation {conv}");
+                let id = match assignee_id.as_deref().map(str::trim) {
+                    None => None,
+                    Some(s) => match s.parse::<i64>() {
+                        Ok(id) => Some(id),
+                        // The app assigns by name (the name is what it knows offline).
+                        Err(_) => Some(self.agent_id_by_name(s, &what)?),
+                    },
+                };
+                let body = json!({ "assignee_id": id });
                 self.post(&format!("/conversations/{conv}/assignments"), &body, &what)?;
                 Ok(PushReceipt { remote_id: None, echo: None, already_applied: false })
             }
