@@ -302,6 +302,8 @@ mod tests {
                 text: "=cmd|' /C calc'!A0, y \"más\"\nfin".into(),
                 html: None,
                 delivery: DeliveryState::Delivered,
+                attachments: Vec::new(),
+                outbox: None,
             }),
             TimelineEntry::Event(TimelineEvent {
                 id: 9,

@@ -114,8 +114,7 @@ CREATE TABLE conversations (
     created_at       INTEGER NOT NULL,
     last_activity_at INTEGER NOT NULL,
     snoozed_until    INTEGER,
-    remote_updated_at INTEGER, identity_id INTEGER REFERENCES identities(id) ON DELETE SET NULL,
-    remote_updated_at INTEGER, backend_sla TEXT,
+    remote_updated_at INTEGER, identity_id INTEGER REFERENCES identities(id) ON DELETE SET NULL, backend_sla TEXT,
     UNIQUE (account_id, remote_id)
 );
 
@@ -174,14 +173,6 @@ CREATE TABLE identities (
     UNIQUE (kind, value)
 );
 
--- table merge_dismissals
-CREATE TABLE merge_dismissals (
-    customer_lo  INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
-    customer_hi  INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
-    dismissed_at INTEGER NOT NULL,
-    dismissed_by TEXT,
-    PRIMARY KEY (customer_lo, customer_hi),
-    CHECK (customer_lo < customer_hi)
 -- table mail_headers
 CREATE TABLE mail_headers (
     message_id   INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
@@ -203,6 +194,16 @@ CREATE TABLE mail_thread_ids (
     thread_id       TEXT NOT NULL,
     conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
     PRIMARY KEY (account_id, thread_id)
+) WITHOUT ROWID;
+
+-- table merge_dismissals
+CREATE TABLE merge_dismissals (
+    customer_lo  INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    customer_hi  INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    dismissed_at INTEGER NOT NULL,
+    dismissed_by TEXT,
+    PRIMARY KEY (customer_lo, customer_hi),
+    CHECK (customer_lo < customer_hi)
 ) WITHOUT ROWID;
 
 -- table messages

@@ -14,7 +14,8 @@ html: string | null, delivery: DeliveryState,
 /**
  * Attachment metadata (mail); omitted when there are none.
  */
-attachments?: Array<MessageAttachment>, };
+attachments?: Array<MessageAttachment>, 
+/**
  * The outbox item of an outgoing message not yet delivered (retry / edit / discard).
  */
 outbox?: TimelineOutbox, };

@@ -147,6 +147,7 @@ describe('opening from telephony', () => {
       state: 'running' as const,
       nextDueAt: null,
       clocks: [],
+      backend: null,
     };
     expect(callbackSla([sla], 1)).toBe(sla);
     expect(callbackSla([{ ...sla, callId: null }], 1), 'a conversation is no callback').toBe(
