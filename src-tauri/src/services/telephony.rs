@@ -37,15 +37,43 @@ struct Shared {
     /// Which workspace session telephony belongs to, and its core while one is open.
     /// Every start and stop bumps the session, so a launch that finishes after a newer
     /// start or a stop is thrown away instead of following a closed workspace.
-    session: Mutex<Session>,
+    session: Mutex<Sessions<AppCore>>,
     running: Arc<RwLock<Option<Running>>>,
+}
+
+/// Which workspace session is current, and its value (the core) while one is open.
+struct Sessions<T> {
+    current: u64,
+    value: Option<T>,
     next: AtomicU64,
 }
 
-#[derive(Default)]
-struct Session {
-    id: u64,
-    core: Option<AppCore>,
+impl<T> Default for Sessions<T> {
+    fn default() -> Self {
+        Sessions { current: 0, value: None, next: AtomicU64::new(0) }
+    }
+}
+
+impl<T: Clone> Sessions<T> {
+    /// A new session holding `value`; any earlier one is no longer current.
+    fn open(&mut self, value: T) -> u64 {
+        self.current = self.next.fetch_add(1, Ordering::SeqCst) + 1;
+        self.value = Some(value);
+        self.current
+    }
+
+    /// The value, if `session` is still the current one.
+    fn get(&self, session: u64) -> Option<T> {
+        if self.current == session { self.value.clone() } else { None }
+    }
+
+    /// Ends `session` if it is current (a later session is left alone).
+    fn close(&mut self, session: u64) {
+        if self.current == session {
+            self.value = None;
+            self.current = self.next.fetch_add(1, Ordering::SeqCst) + 1;
+        }
+    }
 }
 
 struct Running {
@@ -92,24 +120,16 @@ impl Drop for TelephonyService {
 
 impl Telephony {
     fn open(&self, core: AppCore) -> u64 {
-        let id = self.shared.next.fetch_add(1, Ordering::SeqCst) + 1;
-        if let Ok(mut s) = self.shared.session.lock() {
-            *s = Session { id, core: Some(core) };
-        }
-        id
+        self.shared.session.lock().map(|mut s| s.open(core)).unwrap_or(0)
     }
 
     fn current(&self, session: u64) -> Option<AppCore> {
-        let s = self.shared.session.lock().ok()?;
-        if s.id == session { s.core.clone() } else { None }
+        self.shared.session.lock().ok()?.get(session)
     }
 
     fn close(&self, session: u64) {
-        if let Ok(mut s) = self.shared.session.lock()
-            && s.id == session
-        {
-            s.core = None;
-            s.id = self.shared.next.fetch_add(1, Ordering::SeqCst) + 1;
+        if let Ok(mut s) = self.shared.session.lock() {
+            s.close(session);
         }
         let running = self.shared.running.clone();
         tauri::async_runtime::spawn(async move {
@@ -163,7 +183,7 @@ impl Telephony {
     /// Follows the open workspace's telephony accounts again, after accounts were added,
     /// changed or removed. Returns the names of the accounts now followed.
     pub async fn restart(&self, app: &AppHandle) -> Result<Vec<String>, CoreError> {
-        let session = self.shared.session.lock().map(|s| s.id).unwrap_or(0);
+        let session = self.shared.session.lock().map(|s| s.current).unwrap_or(0);
         if self.current(session).is_none() {
             return Err(CoreError::NotFound("no workspace is open".into()));
         }
@@ -213,5 +233,26 @@ fn emit(app: &AppHandle, event: TelephonyEvent) -> bool {
             false
         }
         TelephonyEvent::Link { .. } => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Sessions;
+
+    #[test]
+    fn a_start_that_finishes_after_its_workspace_closed_or_reopened_is_not_current() {
+        let mut sessions = Sessions::default();
+        let first = sessions.open("workspace A");
+        assert_eq!(sessions.get(first), Some("workspace A"));
+        sessions.close(first);
+        assert_eq!(sessions.get(first), None, "closed: a late launch for it must not follow anything");
+        let second = sessions.open("workspace A, cache reset");
+        sessions.close(first);
+        assert_eq!(sessions.get(second), Some("workspace A, cache reset"), "closing an old session leaves the new one");
+        let third = sessions.open("demo loaded");
+        assert_eq!(sessions.get(second), None, "reopened: the older session's launch is thrown away");
+        assert_eq!(sessions.get(third), Some("demo loaded"));
+        assert!(first < second && second < third, "sessions are never reused");
     }
 }
