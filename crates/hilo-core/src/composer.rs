@@ -86,7 +86,7 @@ pub fn search_snippets(
     Ok(hits.into_iter().take(limit).map(|(_, _, s)| s).collect())
 }
 
-fn read_profile(conn: &Connection) -> hilo_store::Result<AgentProfile> {
+pub(crate) fn read_profile(conn: &Connection) -> hilo_store::Result<AgentProfile> {
     let stored: Option<AgentProfile> =
         settings::get(conn, AGENT_PROFILE_KEY)?.and_then(|v| serde_json::from_value(v).ok());
     // Before the profile existed, the alert settings held the agent's name for "mine".
@@ -264,7 +264,8 @@ pub async fn set_status(
     let actor = agent_profile(store).await?.name;
     Ok(store
         .write_async(move |tx| {
-            if before.status != status {
+            // A mailbox's local change was already recorded by the outbox step.
+            if before.status != status && !crate::sync::mail::is_mailbox(tx, conversation_id)? {
                 let (from, to) = (before.status.as_str(), status.as_str());
                 record_event(tx, &before, EventKind::StatusChanged, Some(from), Some(to), actor.as_deref(), now)?;
             }
@@ -290,7 +291,7 @@ pub async fn assign(store: &Store, conversation_id: i64, assignee: Option<String
         .write_async(move |tx| {
             tx.prepare_cached("UPDATE conversations SET assignee = ?2 WHERE id = ?1")?
                 .execute(params![conversation_id, assignee])?;
-            if before.assignee != assignee {
+            if before.assignee != assignee && !crate::sync::mail::is_mailbox(tx, conversation_id)? {
                 let (from, to) = (before.assignee.as_deref(), assignee.as_deref());
                 record_event(tx, &before, EventKind::Assigned, from, to, actor.as_deref(), now)?;
             }

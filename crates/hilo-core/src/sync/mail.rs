@@ -264,6 +264,17 @@ pub enum LocalChange<'a> {
 /// For mailbox conversations (no server keeps their state): applies an assignment and
 /// records status and assignment changes in the timeline. No-op for other accounts,
 /// whose server echoes the change back.
+/// Whether the conversation belongs to a shared-mailbox account (its workflow state is Hilo's).
+pub fn is_mailbox(conn: &Connection, conversation_id: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM conversations c JOIN accounts a ON a.id = c.account_id WHERE c.id = ?1 AND a.kind = 'email'",
+        )?
+        .query_row([conversation_id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 pub fn apply_local_change(conn: &Connection, conversation_id: i64, change: LocalChange<'_>, at: i64) -> Result<()> {
     let row: Option<(String, Option<String>, i64)> = conn
         .prepare_cached(
@@ -284,6 +295,7 @@ pub fn apply_local_change(conn: &Connection, conversation_id: i64, change: Local
         }
         _ => return Ok(()),
     };
+    let actor = crate::composer::read_profile(conn)?.name;
     events::insert(
         conn,
         &NewEvent {
@@ -291,7 +303,7 @@ pub fn apply_local_change(conn: &Connection, conversation_id: i64, change: Local
             conversation_id: Some(conversation_id),
             kind,
             at,
-            actor: None,
+            actor: actor.as_deref(),
             from_value: from.as_deref(),
             to_value: to.as_deref(),
             origin: Origin::Ui,
