@@ -1,6 +1,8 @@
 //! The `hilo` binary, black box, with its cache key in a real (private) Secret Service.
 
 mod sla;
+// Clicking an SLA notification opens its conversation (own private bus).
+mod sla_actions;
 mod sync;
 mod telephony;
 
