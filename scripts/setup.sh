@@ -15,6 +15,8 @@ APT_PACKAGES=(
   dbus dbus-x11 at-spi2-core gnome-keyring libsecret-tools keyutils
   # a real IMAP server for the mailbox tests
   dovecot-imapd
+  # SLA: a real notification server for scripts/screenshot_notification.sh
+  dunst
 )
 
 if command -v apt-get >/dev/null 2>&1; then

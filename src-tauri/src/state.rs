@@ -18,6 +18,8 @@ use tokio::sync::{Mutex, RwLock};
 /// Typed, namespaced events for the UI.
 pub const EVENT_SLA_ALERT: &str = "sla://alert";
 pub const EVENT_WORKSPACE_CHANGED: &str = "workspace://changed";
+/// The agent clicked a desktop notification: open what it names (payload: `SlaOpenTarget`).
+pub const EVENT_SLA_OPEN: &str = "sla://open";
 
 #[derive(Clone)]
 pub struct AppState {
@@ -114,7 +116,7 @@ impl AppState {
 
     fn start_services(&self, core: AppCore) -> OpenWorkspace {
         let sla = core.spawn_sla_scheduler(
-            Arc::new(DesktopNotifier::default()),
+            Arc::new(DesktopNotifier::default().opening_with(self.open_handler())),
             SlaSchedulerSettings::default(),
             SystemClock::shared(),
         );
@@ -137,6 +139,20 @@ impl AppState {
         let telephony = crate::services::telephony::TelephonyService::start(self.inner.app.get(), core.clone());
         let sync = crate::services::sync::SyncService::start(core.clone(), self.inner.app.get().cloned(), self.clone());
         OpenWorkspace { core, sla, sync, forwarder, _telephony: telephony }
+    }
+
+    /// Clicking a notification brings the window forward and tells the UI what to open.
+    fn open_handler(&self) -> hilo_core::notify::OpenHandler {
+        let app = self.inner.app.get().cloned();
+        Arc::new(move |target: &str| {
+            let (Some(app), Some(open)) = (&app, hilo_model::sla::SlaOpenTarget::parse(target)) else { return };
+            if let Some(window) = tauri::Manager::get_webview_window(app, "main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+            let _ = app.emit(EVENT_SLA_OPEN, open);
+        })
     }
 
     /// Tells the services and the UI that the cache changed.

@@ -128,8 +128,14 @@ pub async fn run(core: &AppCore, args: SlaArgs) -> Result<(), CoreError> {
 
 /// The scheduler on real time with desktop notifications; every alert also as one JSON
 /// line (`SlaAlertEvent`), flushed as it fires, so scripts and tests can follow along.
+///
+/// Clicking a notification (where the platform supports it) prints an `open` line,
+/// `{"event":"open","open":{"kind":"conversation","id":12}}`: what the app would open.
 async fn watch(core: &AppCore, duration: Option<u64>) -> Result<(), CoreError> {
-    let notifier = Arc::new(DesktopNotifier::default());
+    let (clicks, mut clicked) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let notifier = Arc::new(DesktopNotifier::default().opening_with(Arc::new(move |target: &str| {
+        let _ = clicks.send(target.to_owned());
+    })));
     let handle = core.spawn_sla_scheduler(notifier, SlaSchedulerSettings::default(), SystemClock::shared());
     let mut events = handle.subscribe();
     let stop = async {
@@ -142,6 +148,11 @@ async fn watch(core: &AppCore, duration: Option<u64>) -> Result<(), CoreError> {
     loop {
         tokio::select! {
             _ = &mut stop => break,
+            Some(target) = clicked.recv() => {
+                if let Some(open) = hilo_model::sla::SlaOpenTarget::parse(&target) {
+                    print_line(&serde_json::json!({"event": "open", "open": open}))?;
+                }
+            }
             event = events.recv() => match event {
                 Ok(event) => print_line(&event)?,
                 Err(RecvError::Lagged(n)) => eprintln!("hilo: {n} alerts were not printed (stdout too slow); see `hilo sla alerts`"),

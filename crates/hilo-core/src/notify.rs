@@ -1,9 +1,19 @@
 //! Desktop notifications behind `Notifier`: notify-rust in the app and the CLI's
 //! headless modes, a recorder in tests. Titles and bodies arrive already localized.
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
+
+/// Called with a notification's `target` when the agent clicks it (the platform's
+/// "default" action). Runs on the thread that waited for the click.
+pub type OpenHandler = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// Notifications whose click is being waited for at once; past this, new ones are shown
+/// without a click action rather than piling up threads (each waits until the
+/// notification is clicked or closed, and critical ones may never expire).
+pub const MAX_WAITING_FOR_CLICK: usize = 64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -34,14 +44,48 @@ pub trait Notifier: Send + Sync {
 
 /// The platform's notification centre through notify-rust (freedesktop D-Bus on Linux,
 /// NSUserNotification on macOS, WinRT toasts on Windows).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DesktopNotifier {
     app_name: String,
+    on_open: Option<OpenHandler>,
+    waiting: Arc<AtomicUsize>,
+}
+
+impl std::fmt::Debug for DesktopNotifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DesktopNotifier")
+            .field("app_name", &self.app_name)
+            .field("opens_on_click", &self.on_open.is_some())
+            .finish()
+    }
 }
 
 impl Default for DesktopNotifier {
     fn default() -> Self {
-        DesktopNotifier { app_name: "Hilo".to_owned() }
+        DesktopNotifier { app_name: "Hilo".to_owned(), on_open: None, waiting: Arc::default() }
+    }
+}
+
+impl DesktopNotifier {
+    /// Clicking a notification that has a `target` calls `on_open` with it, where the
+    /// platform supports notification actions (the freedesktop servers on Linux/BSD).
+    pub fn opening_with(mut self, on_open: OpenHandler) -> DesktopNotifier {
+        self.on_open = Some(on_open);
+        self
+    }
+
+    /// How many notifications are waiting for a click now.
+    pub fn waiting_for_click(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
+    }
+}
+
+/// Decrements the waiting count when the waiting thread ends, however it ends.
+struct WaitingSlot(Arc<AtomicUsize>);
+
+impl Drop for WaitingSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -59,8 +103,42 @@ impl Notifier for DesktopNotifier {
             if let Some(target) = &n.target {
                 notification.hint(notify_rust::Hint::Custom("x-hilo-target".into(), target.clone()));
             }
+            let clickable = n.target.clone().zip(self.on_open.clone()).filter(|_| {
+                self.waiting
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |w| (w < MAX_WAITING_FOR_CLICK).then_some(w + 1))
+                    .is_ok()
+            });
+            let Some((target, on_open)) = clickable else {
+                return notification.show().map(|_| ()).map_err(|e| NotifyError(e.to_string()));
+            };
+            let slot = WaitingSlot(self.waiting.clone());
+            notification.action("default", open_label());
+            let handle = notification.show().map_err(|e| NotifyError(e.to_string()))?;
+            let spawned = std::thread::Builder::new().name("hilo-notification-click".into()).spawn(move || {
+                let _slot = slot;
+                handle.wait_for_action(|action| {
+                    if action == "default" {
+                        on_open(&target);
+                    }
+                });
+            });
+            // Without a thread the notification still shows; only its click does nothing.
+            drop(spawned);
+            Ok(())
         }
-        notification.show().map(|_| ()).map_err(|e| NotifyError(e.to_string()))
+        #[cfg(not(all(unix, not(target_os = "macos"))))]
+        {
+            notification.show().map(|_| ()).map_err(|e| NotifyError(e.to_string()))
+        }
+    }
+}
+
+/// The click action's label, in the OS locale's language (servers may show it in a menu).
+#[cfg(all(unix, not(target_os = "macos")))]
+fn open_label() -> &'static str {
+    match crate::sla::Language::from_env() {
+        crate::sla::Language::Es => "Abrir en Hilo",
+        crate::sla::Language::En => "Open in Hilo",
     }
 }
 

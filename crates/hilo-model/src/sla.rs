@@ -442,6 +442,39 @@ pub struct SlaReport {
     pub rows: Vec<SlaReportRow>,
 }
 
+/// What clicking a desktop notification opens: the `sla://open` event, and the `open`
+/// lines of `hilo sla watch`. Parsed from the notification's target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+#[ts(export)]
+pub enum SlaOpenTarget {
+    Conversation {
+        #[ts(type = "number")]
+        id: i64,
+    },
+    /// A callback item: the customer's timeline.
+    Customer {
+        #[ts(type = "number")]
+        id: i64,
+    },
+    /// A summary of many alerts: the alert centre.
+    Alerts,
+}
+
+impl SlaOpenTarget {
+    /// `conversation:12`, `customer:4`, `view:sla-alerts`; anything else is `None`.
+    pub fn parse(target: &str) -> Option<SlaOpenTarget> {
+        let (kind, rest) = target.split_once(':')?;
+        let id = || rest.parse::<i64>().ok().filter(|id| *id > 0);
+        match kind {
+            "conversation" => Some(SlaOpenTarget::Conversation { id: id()? }),
+            "customer" => Some(SlaOpenTarget::Customer { id: id()? }),
+            "view" if rest == "sla-alerts" => Some(SlaOpenTarget::Alerts),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -458,6 +491,18 @@ mod tests {
         assert_eq!(many.at_risk, Some(SlaAtRiskOverride::MinutesBefore(2)), "camelCase threshold kinds");
         let empty: SlaAlertSettings = serde_json::from_str("{}").expect("parses");
         assert_eq!(empty, SlaAlertSettings::default(), "an empty object is the default");
+    }
+
+    #[test]
+    fn notification_targets_parse_into_what_to_open() {
+        assert_eq!(SlaOpenTarget::parse("conversation:12"), Some(SlaOpenTarget::Conversation { id: 12 }));
+        assert_eq!(SlaOpenTarget::parse("customer:4"), Some(SlaOpenTarget::Customer { id: 4 }));
+        assert_eq!(SlaOpenTarget::parse("view:sla-alerts"), Some(SlaOpenTarget::Alerts));
+        for bad in ["conversation:", "conversation:-1", "conversation:x", "elsewhere:1", "", "view:other"] {
+            assert_eq!(SlaOpenTarget::parse(bad), None, "{bad:?} opens nothing");
+        }
+        let json = serde_json::to_value(SlaOpenTarget::Conversation { id: 12 }).expect("serializes");
+        assert_eq!(json, serde_json::json!({"kind": "conversation", "id": 12}), "tagged by kind");
     }
 
     #[test]

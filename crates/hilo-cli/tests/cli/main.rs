@@ -4,6 +4,8 @@
 mod customers;
 mod mail;
 mod sla;
+// Clicking an SLA notification opens its conversation (own private bus).
+mod sla_actions;
 mod sync;
 mod telephony;
 
