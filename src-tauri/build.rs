@@ -1,4 +1,7 @@
 fn main() {
+    // The window embeds the built UI: rebuild when `npm run build` rewrote it, so a test
+    // never drives a binary that carries yesterday's interface.
+    println!("cargo:rerun-if-changed=../ui/dist");
     // Declaring the app's commands makes each one a permission that a capability must
     // grant explicitly (see capabilities/main.json): nothing is callable by default.
     let manifest = tauri_build::AppManifest::new().commands(&[
