@@ -1,12 +1,11 @@
 //! Identity graph end to end: the Claudio story assembled from the real connectors —
 //! a call from his mobile through the AMI simulator, then his WhatsApp and Facebook
-//! messages through the Chatwoot simulator, each channel spelling his identities its
-//! own way — ends as ONE customer with ONE timeline in the right order.
+//! messages through the Chatwoot simulator, then an email from his address through the
+//! shared-mailbox connector against a real dovecot, each channel spelling his
+//! identities its own way — ends as ONE customer with ONE timeline in the right order.
 //!
 //! The story is a list of legs over one workspace (`Story`); each leg drives one
-//! connector and says what it added. A third leg — an email from his address through
-//! the mailbox connector against dovecot — plugs in as one more `Leg` (see
-//! `the_story_across_channels_is_one_customer`), with no change to the assertions.
+//! connector and pushes what it expects to find in the timeline, oldest first.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,6 +14,7 @@ use hilo_connectors::helpdesk::chatwoot::{ChatwootConfig, ChatwootSource};
 use hilo_connectors::helpdesk::http::HttpTimeouts;
 use hilo_connectors::telephony::{Backoff, LinkState};
 use hilo_core::app::DEFAULT_REGION_SETTING;
+use hilo_core::sync::accounts::{EmailAccountConfig, MailSecurity, SourceOptions, add_email_account, email_account};
 use hilo_core::sync::{BackoffPolicy, SyncAccount, SyncConfig, sync_once};
 use hilo_core::telephony::{
     AmiAccount, Language, TelephonyAccount, TelephonyEvent, TelephonyOptions, add_telephony_account, spawn_telephony,
@@ -23,6 +23,7 @@ use hilo_core::{AppCore, MemorySecretStore, RecordingNotifier};
 use hilo_model::{CallOutcome, Channel, Direction, IdentityKind, MessageKind, TimelineEntry};
 use hilo_store::{accounts, settings};
 use hilo_tests::chatwoot_sim::{ChatwootSim, SimConfig};
+use hilo_tests::dovecot::Dovecot;
 use hilo_tests::sim::AmiSim;
 use hilo_tests::sim::ami::{InboundScript, inbound_flow};
 use phonenumber::country;
@@ -30,6 +31,11 @@ use serde_json::json;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 const CLAUDIO_E164: &str = "+34600123456";
+/// His address as every channel stores it: case-folded.
+const CLAUDIO_EMAIL: &str = "claudio.perez@example.com";
+const MAILBOX: &str = "Buzón soporte";
+const SUPPORT: &str = "support@example.com";
+const SUPPORT_PASSWORD: &str = "imap-pass-7f3a";
 
 /// What a leg expects to find in the timeline: a description and a matcher.
 type Expectation = (&'static str, fn(&TimelineEntry) -> bool);
@@ -61,6 +67,14 @@ impl Story {
     /// their order is the order they happened in.
     async fn pause(&self) {
         tokio::time::sleep(Duration::from_millis(1_100)).await;
+    }
+
+    fn sync_config() -> SyncConfig {
+        SyncConfig {
+            interval: Duration::from_secs(3600),
+            backoff: BackoffPolicy { base: Duration::from_millis(2), max: Duration::from_millis(40) },
+            outbox_lease: Duration::from_secs(2),
+        }
     }
 }
 
@@ -170,12 +184,7 @@ async fn chatwoot_leg(story: &mut Story) {
     cfg.timeouts = HttpTimeouts { connect: Duration::from_millis(500), request: Duration::from_secs(5) };
     let source = ChatwootSource::new(cfg).expect("source");
     let account = SyncAccount { id: account_id, name: "Soporte Chatwoot".into(), source: Arc::new(source) };
-    let config = SyncConfig {
-        interval: Duration::from_secs(3600),
-        backoff: BackoffPolicy { base: Duration::from_millis(2), max: Duration::from_millis(40) },
-        outbox_lease: Duration::from_secs(2),
-    };
-    sync_once(story.core.store(), account, config).await.expect("sync");
+    sync_once(story.core.store(), account, Story::sync_config()).await.expect("sync");
     story.expected.push(("his WhatsApp message", |e| {
         matches!(e, TimelineEntry::Message(m) if m.channel == Channel::Whatsapp && m.direction == Direction::Inbound)
     }));
@@ -185,37 +194,116 @@ async fn chatwoot_leg(story: &mut Story) {
     }));
 }
 
+/// Leg 3 (later that day): he writes to the shared support mailbox from his address,
+/// spelled in yet another letter case (`CLAUDIO.PEREZ@example.COM`; the Facebook contact
+/// had `Claudio.Perez@Example.COM`). The mail is seeded into a real dovecot with IMAP
+/// APPEND and mirrored by adding the mailbox as an email account and syncing it.
+async fn mailbox_leg(story: &mut Story) {
+    let dovecot = Dovecot::start(&[(SUPPORT, SUPPORT_PASSWORD)]);
+    // The Date header decides the message's place: whole seconds, taken after the pause
+    // that follows the Facebook message (also whole seconds), so it is strictly newer.
+    let date = jiff::fmt::rfc2822::to_string(&jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC))
+        .expect("RFC 2822 date");
+    let raw = format!(
+        "Message-ID: <pedido-48213-claudio@example.com>\r\n\
+         From: \"Claudio\" <CLAUDIO.PEREZ@example.COM>\r\n\
+         To: {SUPPORT}\r\n\
+         Subject: Pedido #48213\r\n\
+         Date: {date}\r\n\
+         MIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         Os adjunto el justificante del pedido #48213, por si lo necesitáis.\r\n"
+    );
+    dovecot.append(SUPPORT, "INBOX", &raw);
+
+    let config = EmailAccountConfig {
+        imap: format!("127.0.0.1:{}", dovecot.imap_port),
+        // Nothing is sent in this story; the SMTP server is never contacted.
+        smtp: "127.0.0.1:2525".into(),
+        user: SUPPORT.into(),
+        security: MailSecurity::None,
+        mailbox: "INBOX".into(),
+        address: None,
+    };
+    let account_id = add_email_account(story.core.store(), story.secrets.clone(), MAILBOX, config, SUPPORT_PASSWORD)
+        .await
+        .expect("add the mailbox");
+    let row = story
+        .core
+        .store()
+        .read_async(|c| accounts::by_name(c, MAILBOX))
+        .await
+        .expect("account row")
+        .expect("the mailbox account");
+    assert_eq!(row.id, account_id);
+    let options = SourceOptions {
+        region: country::Id::ES,
+        timeouts: HttpTimeouts { connect: Duration::from_millis(500), request: Duration::from_secs(5) },
+    };
+    let account = email_account(&row, &*story.secrets, options).expect("the mailbox source");
+    let report = sync_once(story.core.store(), account, Story::sync_config())
+        .await
+        .unwrap_or_else(|e| panic!("mailbox sync: {e}\n{}", dovecot.log()));
+    assert_eq!(report.messages, 1, "his one email: {report:?}");
+    story.expected.push(("his email", |e| {
+        matches!(e, TimelineEntry::Message(m) if m.channel == Channel::Email && m.direction == Direction::Inbound
+            && m.kind == MessageKind::Message && m.text.contains("justificante"))
+    }));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_story_across_channels_is_one_customer() {
     let mut story = Story::new().await;
     phone_leg(&mut story).await;
     story.pause().await;
     chatwoot_leg(&mut story).await;
-    // Leg 3, once the mailbox connector lands: `mailbox_leg(&mut story).await;` — an
-    // email from claudio.perez@example.com through dovecot, pushing its expectation
-    // ("his email", a Channel::Email inbound message) like the legs above.
+    story.pause().await;
+    mailbox_leg(&mut story).await;
 
     let customers = story.core.customers().await.expect("customers");
     assert_eq!(
         customers.len(),
         1,
-        "two helpdesk contacts and a phone call are one person: {:#?}",
+        "two helpdesk contacts, a phone call and a mailbox sender are one person: {:#?}",
         customers.iter().map(|c| &c.customer).collect::<Vec<_>>()
     );
     let claudio = &customers[0].customer;
     assert_eq!(claudio.name, "Claudio Pérez", "the contact with a full name names him");
     let has = |kind: IdentityKind, value: &str| claudio.identities.iter().any(|i| i.kind == kind && i.value == value);
     assert!(has(IdentityKind::Phone, CLAUDIO_E164), "one phone, however it was written: {claudio:?}");
-    assert!(has(IdentityKind::Email, "claudio.perez@example.com"), "the email case-folded");
+    assert!(has(IdentityKind::Email, CLAUDIO_EMAIL), "the email case-folded");
+    assert_eq!(
+        claudio.identities.iter().filter(|i| i.kind == IdentityKind::Email).count(),
+        1,
+        "one address, however its case was written: {claudio:?}"
+    );
     assert!(has(IdentityKind::Facebook, "claudio.perez.92"), "the handle out of the profile URL");
     let contacts = claudio.identities.iter().filter(|i| i.kind == IdentityKind::Contact).count();
-    assert_eq!(contacts, 2, "both helpdesk contacts point at him");
+    assert_eq!(contacts, 3, "both helpdesk contacts and the mailbox sender point at him: {claudio:?}");
     assert_eq!(claudio.identities.iter().filter(|i| i.kind == IdentityKind::Phone).count(), 1);
 
     // Every lookup finds him; his timeline holds every leg, newest first.
     for ident in ["0034600123456", "600 123 456", "CLAUDIO.PEREZ@example.com", "@claudio.perez.92"] {
         assert_eq!(story.core.find_customer(ident).await.expect(ident), claudio.id, "{ident:?}");
     }
+    // The email identity itself is his (not a merged-away customer's), and so is the
+    // mailbox's conversation.
+    let owners = story
+        .core
+        .store()
+        .read_async(|c| {
+            let identity: i64 = c.query_row(
+                "SELECT customer_id FROM identities WHERE kind = 'email' AND value = ?1",
+                [CLAUDIO_EMAIL],
+                |r| r.get(0),
+            )?;
+            let mut stmt = c.prepare("SELECT customer_id FROM conversations WHERE channel = 'email'")?;
+            let mail = stmt.query_map([], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok((identity, mail))
+        })
+        .await
+        .expect("owners");
+    assert_eq!(owners, (claudio.id, vec![claudio.id]), "the address and the mail thread are his");
     let timeline = story.core.full_timeline(claudio.id).await.expect("timeline");
     let mut positions = Vec::new();
     for (what, matches) in &story.expected {
