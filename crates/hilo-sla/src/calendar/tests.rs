@@ -571,3 +571,45 @@ proptest! {
         prop_assert_eq!(rules.whole_days_business(first_day, first_day + days), summed, "O(1) weeks are exact");
     }
 }
+
+// ---- Fast paths equal the straightforward computation
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn the_offset_index_equals_a_binary_search(
+        zone in prop_oneof![Just("Europe/Madrid"), Just("America/Mexico_City"), Just("America/New_York"), Just("UTC")],
+        at in prop_oneof![OFFSET_CACHE_START..OFFSET_CACHE_END, instant()],
+    ) {
+        let cache = offset_cache(zone);
+        let index = cache.changes.partition_point(|(change, _)| *change <= at);
+        prop_assert_eq!(cache.changes_until(at), index, "changes at or before {} in {}", at, zone);
+        // Exactly at a change, and just before it, where an off-by-one would show.
+        if let Some((change, _)) = cache.changes.get(index) {
+            prop_assert_eq!(cache.changes_until(*change), index + 1, "at the change itself");
+            prop_assert_eq!(cache.changes_until(*change - 1), index, "just before the change");
+        }
+    }
+}
+
+fn offset_cache(zone: &str) -> &'static OffsetCache {
+    static CACHES: std::sync::OnceLock<Vec<(&'static str, OffsetCache)>> = std::sync::OnceLock::new();
+    let caches = CACHES.get_or_init(|| {
+        ["Europe/Madrid", "America/Mexico_City", "America/New_York", "UTC"]
+            .into_iter()
+            .map(|zone| (zone, OffsetCache::new(&jiff::tz::TimeZone::get(zone).expect("tzdb has the zone"))))
+            .collect()
+    });
+    &caches.iter().find(|(name, _)| *name == zone).expect("a cached zone").1
+}
+
+#[test]
+fn the_offset_index_covers_the_whole_window() {
+    let cache = offset_cache("Europe/Madrid");
+    assert!(cache.changes.len() > 400, "Madrid changes twice a year from 1981 to 2200: {}", cache.changes.len());
+    let last_bucket = ((OFFSET_CACHE_END - 1 - OFFSET_CACHE_START) >> BUCKET_SHIFT) as usize;
+    assert!(last_bucket < cache.buckets.len(), "the last instant of the window has a bucket");
+    assert_eq!(cache.changes_until(OFFSET_CACHE_END - 1), cache.changes.len(), "every change is before the end");
+    assert_eq!(cache.changes_until(OFFSET_CACHE_START), 0, "no change at the very start");
+}
