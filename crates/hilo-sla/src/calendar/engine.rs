@@ -301,7 +301,8 @@ impl<Z: LocalClock> Engine<'_, Z> {
             // Skip whole weeks while plenty remains. Offset changes can make a span of
             // weeks longer than nominal, so a skip is only taken when it provably stops
             // short of the target (strictly, so the earliest instant is never jumped).
-            let mut weeks = (left / week - 1).min((MAX_DAY - day) / 7);
+            // (Guarded so the common short walk pays no division per day.)
+            let mut weeks = if left >= 2 * week { (left / week - 1).min((MAX_DAY - day) / 7) } else { 0 };
             while weeks > 0 {
                 let skipped = self.whole_days_business(day, day + weeks * 7);
                 if skipped < left {

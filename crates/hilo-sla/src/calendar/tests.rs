@@ -688,3 +688,21 @@ proptest! {
         );
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// The clocks chain deadlines (the breach continues from the at-risk instant), which
+    /// is exact only if adding in two steps equals adding at once, DST days included.
+    #[test]
+    fn adding_in_two_steps_equals_adding_at_once(
+        calendar in 0..4usize,
+        from in instant(),
+        x in 0i64..(20 * DAY_MS),
+        y in 0i64..(20 * DAY_MS),
+    ) {
+        let calendar = &property_calendars()[calendar];
+        let first = calendar.add_business_millis(from, x).expect("has hours");
+        prop_assert_eq!(calendar.add_business_millis(first, y), calendar.add_business_millis(from, x + y));
+    }
+}
