@@ -67,7 +67,7 @@ pub enum BusinessCalendar {
 }
 
 /// Offset changes are cached for instants in `[OFFSET_CACHE_START, OFFSET_CACHE_END)`
-/// (1970 to 2200), so choosing the fast path there is one binary search, not a tzdb walk.
+/// (1970 to 2200), so choosing the fast path there is a table lookup, not a tzdb walk.
 const OFFSET_CACHE_START: i64 = 0;
 const OFFSET_CACHE_END: i64 = 7_258_118_400_000;
 
