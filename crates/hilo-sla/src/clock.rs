@@ -388,11 +388,20 @@ impl History<'_> {
         self.for_each_accrual_segment(start, end, |from, to| {
             let elapsed_here = calendar.business_millis_between(from, to);
             let reached = tally.elapsed.saturating_add(elapsed_here);
+            let mut at_risk_here = None;
             if tally.at_risk_at.is_none() && reached >= threshold {
-                tally.at_risk_at = calendar.add_business_millis(from, threshold - tally.elapsed).ok();
+                at_risk_here = calendar.add_business_millis(from, threshold - tally.elapsed).ok();
+                tally.at_risk_at = at_risk_here;
             }
             if tally.breached_at.is_none() && reached >= target {
-                tally.breached_at = calendar.add_business_millis(from, target - tally.elapsed).ok();
+                // Business time is additive, so when the at-risk instant lies in this
+                // segment the breach is the rest of the target after it: no need to walk
+                // the calendar from the segment's start again.
+                tally.breached_at = match at_risk_here {
+                    Some(at_risk) => calendar.add_business_millis(at_risk, target - threshold),
+                    None => calendar.add_business_millis(from, target - tally.elapsed),
+                }
+                .ok();
             }
             tally.elapsed = reached;
         });
@@ -435,11 +444,17 @@ impl History<'_> {
             };
         }
         let accruing = self.accrues(status_at(self.changes, self.now));
-        let project = |reach: i64| {
-            if accruing { calendar.add_business_millis(self.now, reach - tally.elapsed).ok() } else { None }
+        let project = |from: i64, amount: i64| {
+            if accruing { calendar.add_business_millis(from, amount).ok() } else { None }
         };
-        let at_risk_at = tally.at_risk_at.or_else(|| project(threshold));
-        let due_at = tally.breached_at.or_else(|| project(target));
+        let projected_at_risk =
+            if tally.at_risk_at.is_none() { project(self.now, threshold - tally.elapsed) } else { None };
+        let at_risk_at = tally.at_risk_at.or(projected_at_risk);
+        // As in `tally`: a projected deadline continues from the projected at-risk instant.
+        let due_at = tally.breached_at.or_else(|| match projected_at_risk {
+            Some(at_risk) => project(at_risk, target - threshold),
+            None => project(self.now, target - tally.elapsed),
+        });
         let state = if tally.breached_at.is_some() {
             SlaState::Breached
         } else if !accruing {

@@ -42,10 +42,14 @@ impl AtRiskThreshold {
     pub fn elapsed_threshold_ms(self, target_ms: i64) -> i64 {
         let target_ms = target_ms.max(0);
         match self {
-            // i128 so that targets near i64::MAX cannot overflow the product.
+            // Falls back to i128 so that targets near i64::MAX cannot overflow the product
+            // (the common case stays clear of a 128-bit division, once per clock).
             AtRiskThreshold::Percent(p) => {
-                let p = i128::from(p.min(100));
-                i64::try_from(i128::from(target_ms) * p / 100).unwrap_or(target_ms)
+                let p = i64::from(p.min(100));
+                match target_ms.checked_mul(p) {
+                    Some(product) => product / 100,
+                    None => i64::try_from(i128::from(target_ms) * i128::from(p) / 100).unwrap_or(target_ms),
+                }
             }
             AtRiskThreshold::MinutesBefore(m) => target_ms.saturating_sub(i64::from(m) * 60_000).max(0),
         }
@@ -314,6 +318,8 @@ mod tests {
             (AtRiskThreshold::MinutesBefore(1), 300_000, 240_000, "1 min before a 5 min target"),
             (AtRiskThreshold::MinutesBefore(10), 300_000, 0, "more minutes than the target clamps to 0"),
             (AtRiskThreshold::Percent(50), i64::MAX, i64::MAX / 2, "no overflow on huge targets"),
+            (AtRiskThreshold::Percent(100), i64::MAX, i64::MAX, "the whole of a huge target"),
+            (AtRiskThreshold::Percent(99), i64::MAX / 99 + 1, 92_233_720_368_547_758, "a product just past i64"),
         ];
         for (threshold, target, expected, why) in cases {
             assert_eq!(threshold.elapsed_threshold_ms(target), expected, "{why}");

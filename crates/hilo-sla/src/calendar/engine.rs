@@ -26,6 +26,9 @@ const MAX_DAY: i64 = MAX_INSTANT / DAY_MS;
 
 /// How local wall-clock times of a zone map to instants.
 pub(crate) trait LocalClock {
+    /// Whether every day's intervals last exactly their nominal length, so whole days
+    /// can be counted without resolving them.
+    const NOMINAL_DAYS: bool = false;
     /// The local day an instant belongs to: the `d` with `resolve(d, 0) ≤ t < resolve(d + 1, 0)`.
     fn day_of(&self, t: i64) -> i64;
     /// The instant of local time `secs` (0 ..= 86 400) on day `day`, per the module rule.
@@ -43,6 +46,8 @@ pub(crate) struct FixedOffsetClock {
 }
 
 impl LocalClock for FixedOffsetClock {
+    const NOMINAL_DAYS: bool = true;
+
     fn day_of(&self, t: i64) -> i64 {
         (t + self.offset_ms).div_euclid(DAY_MS)
     }
@@ -153,6 +158,27 @@ pub(crate) fn weekday_index(day: i64) -> usize {
 enum DayWalk {
     Reached(i64),
     Consumed(i64),
+}
+
+/// Answers "is this a holiday?" for a walk over increasing days with one comparison per
+/// day, looking the next holiday up only when the walk passes it.
+struct HolidayCursor<'a> {
+    holidays: &'a BTreeSet<i64>,
+    /// The first holiday on or after the day last looked up; valid for every day up to
+    /// `checked_until` (that holiday, or the end of time when none follows).
+    next: Option<i64>,
+    checked_until: i64,
+}
+
+impl HolidayCursor<'_> {
+    /// `day` must not decrease between calls.
+    fn contains(&mut self, day: i64) -> bool {
+        if day > self.checked_until {
+            self.next = self.holidays.range(day..).next().copied();
+            self.checked_until = self.next.unwrap_or(i64::MAX);
+        }
+        self.next == Some(day)
+    }
 }
 
 pub(crate) struct Engine<'a, Z> {
@@ -267,6 +293,7 @@ impl<Z: LocalClock> Engine<'_, Z> {
             DayWalk::Consumed(c) => left -= c,
         }
         day += 1;
+        let mut holidays = HolidayCursor { holidays: self.holidays, next: None, checked_until: i64::MIN };
         loop {
             if day > MAX_DAY {
                 return Err(CalendarError::OutOfRange);
@@ -274,7 +301,8 @@ impl<Z: LocalClock> Engine<'_, Z> {
             // Skip whole weeks while plenty remains. Offset changes can make a span of
             // weeks longer than nominal, so a skip is only taken when it provably stops
             // short of the target (strictly, so the earliest instant is never jumped).
-            let mut weeks = (left / week - 1).min((MAX_DAY - day) / 7);
+            // (Guarded so the common short walk pays no division per day.)
+            let mut weeks = if left >= 2 * week { (left / week - 1).min((MAX_DAY - day) / 7) } else { 0 };
             while weeks > 0 {
                 let skipped = self.whole_days_business(day, day + weeks * 7);
                 if skipped < left {
@@ -283,6 +311,17 @@ impl<Z: LocalClock> Engine<'_, Z> {
                     break;
                 }
                 weeks /= 2;
+            }
+            if Z::NOMINAL_DAYS {
+                // A day that ends short of the target is skipped whole: walking it would
+                // consume exactly its nominal hours (none on a holiday).
+                let day_millis =
+                    if holidays.contains(day) { 0 } else { self.hours.nominal_day_millis(weekday_index(day)) };
+                if day_millis < left {
+                    left -= day_millis;
+                    day += 1;
+                    continue;
+                }
             }
             match self.walk_day(day, i64::MIN, left) {
                 DayWalk::Reached(t) => return Ok(t),

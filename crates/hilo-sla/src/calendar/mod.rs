@@ -67,7 +67,7 @@ pub enum BusinessCalendar {
 }
 
 /// Offset changes are cached for instants in `[OFFSET_CACHE_START, OFFSET_CACHE_END)`
-/// (1970 to 2200), so choosing the fast path there is one binary search, not a tzdb walk.
+/// (1970 to 2200), so choosing the fast path there is a table lookup, not a tzdb walk.
 const OFFSET_CACHE_START: i64 = 0;
 const OFFSET_CACHE_END: i64 = 7_258_118_400_000;
 
@@ -88,19 +88,55 @@ pub struct ZonedCalendar {
 struct OffsetCache {
     initial_ms: i64,
     changes: Vec<(i64, i64)>,
+    /// `buckets[b]`: how many changes happen at or before the start of bucket `b`, the
+    /// window cut into spans of `2^BUCKET_SHIFT` ms. Every evaluation asks for the offset
+    /// around an instant; this turns that binary search over centuries of transitions
+    /// into an index plus a step or two.
+    buckets: Vec<u32>,
 }
+
+/// About 50 days per bucket: zones change offset at most a few times a year, so a lookup
+/// rarely steps past more than one change.
+const BUCKET_SHIFT: u32 = 32;
 
 impl OffsetCache {
     fn new(tz: &TimeZone) -> OffsetCache {
         let Ok(start) = Timestamp::from_millisecond(OFFSET_CACHE_START) else {
-            return OffsetCache { initial_ms: 0, changes: Vec::new() };
+            return OffsetCache { initial_ms: 0, changes: Vec::new(), buckets: Vec::new() };
         };
-        let changes = tz
+        let changes: Vec<(i64, i64)> = tz
             .following(start)
             .map(|t| (t.timestamp().as_millisecond(), offset_millis(t.offset())))
             .take_while(|(at, _)| *at < OFFSET_CACHE_END)
             .collect();
-        OffsetCache { initial_ms: offset_millis(tz.to_offset(start)), changes }
+        let bucket_count = ((OFFSET_CACHE_END - OFFSET_CACHE_START) >> BUCKET_SHIFT) + 1;
+        let buckets = (0..bucket_count)
+            .map(|b| {
+                let bucket_start = OFFSET_CACHE_START + (b << BUCKET_SHIFT);
+                // A zone has a few hundred changes in the window, far below u32::MAX.
+                u32::try_from(changes.partition_point(|(at, _)| *at <= bucket_start)).unwrap_or(u32::MAX)
+            })
+            .collect();
+        OffsetCache { initial_ms: offset_millis(tz.to_offset(start)), changes, buckets }
+    }
+
+    /// How many changes happen at or before `at`, which must lie in the window: the
+    /// same as `changes.partition_point(|c| c.0 <= at)`, without the binary search.
+    fn changes_until(&self, at: i64) -> usize {
+        let bucket = usize::try_from((at - OFFSET_CACHE_START) >> BUCKET_SHIFT).unwrap_or(usize::MAX);
+        let Some(first) = self.buckets.get(bucket) else {
+            return self.changes.partition_point(|(change, _)| *change <= at);
+        };
+        let mut index = *first as usize;
+        while self.changes.get(index).is_some_and(|(change, _)| *change <= at) {
+            index += 1;
+        }
+        index
+    }
+
+    /// The offset in effect after `index` changes.
+    fn offset_after(&self, index: usize) -> i64 {
+        index.checked_sub(1).and_then(|i| self.changes.get(i)).map_or(self.initial_ms, |(_, o)| *o)
     }
 
     /// `Some(answer)` when `[from, to]` lies inside the window: the offset if it is
@@ -109,12 +145,11 @@ impl OffsetCache {
         if from < OFFSET_CACHE_START || to >= OFFSET_CACHE_END {
             return None;
         }
-        let index = self.changes.partition_point(|(at, _)| *at <= from);
+        let index = self.changes_until(from);
         if self.changes.get(index).is_some_and(|(at, _)| *at <= to) {
             return Some(None);
         }
-        let offset = index.checked_sub(1).and_then(|i| self.changes.get(i)).map_or(self.initial_ms, |(_, o)| *o);
-        Some(Some(offset))
+        Some(Some(self.offset_after(index)))
     }
 }
 
@@ -186,11 +221,8 @@ impl ZonedCalendar {
     /// The offset at `at` and the first offset change strictly after it.
     fn offset_and_next_change(&self, at: i64) -> Result<(i64, Option<i64>), CalendarError> {
         if (OFFSET_CACHE_START..OFFSET_CACHE_END).contains(&at) {
-            let index = self.offsets.changes.partition_point(|(change, _)| *change <= at);
-            let offset = index
-                .checked_sub(1)
-                .and_then(|i| self.offsets.changes.get(i))
-                .map_or(self.offsets.initial_ms, |(_, o)| *o);
+            let index = self.offsets.changes_until(at);
+            let offset = self.offsets.offset_after(index);
             let next = self.offsets.changes.get(index).map(|(change, _)| *change);
             // Past the cached window, changes may continue; treat the window's end as one.
             return Ok((offset, Some(next.unwrap_or(OFFSET_CACHE_END))));

@@ -2,7 +2,7 @@
 //! properties that tie `business_millis_between`, `add_business_millis` and `is_open`
 //! together.
 
-use super::engine::DAY_MS;
+use super::engine::{self, DAY_MS, Engine, FixedOffsetClock, LocalClock};
 use super::*;
 use jiff::civil::{Weekday, date};
 use proptest::prelude::*;
@@ -569,5 +569,140 @@ proptest! {
         let first_day = first.div_euclid(DAY_MS);
         let summed: i64 = (first_day..first_day + days).map(|d| rules.day_business(d, i64::MIN, i64::MAX)).sum();
         prop_assert_eq!(rules.whole_days_business(first_day, first_day + days), summed, "O(1) weeks are exact");
+    }
+}
+
+// ---- Fast paths equal the straightforward computation
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn the_offset_index_equals_a_binary_search(
+        zone in prop_oneof![Just("Europe/Madrid"), Just("America/Mexico_City"), Just("America/New_York"), Just("UTC")],
+        at in prop_oneof![OFFSET_CACHE_START..OFFSET_CACHE_END, instant()],
+    ) {
+        let cache = offset_cache(zone);
+        let index = cache.changes.partition_point(|(change, _)| *change <= at);
+        prop_assert_eq!(cache.changes_until(at), index, "changes at or before {} in {}", at, zone);
+        // Exactly at a change, and just before it, where an off-by-one would show.
+        if let Some((change, _)) = cache.changes.get(index) {
+            prop_assert_eq!(cache.changes_until(*change), index + 1, "at the change itself");
+            prop_assert_eq!(cache.changes_until(*change - 1), index, "just before the change");
+        }
+    }
+}
+
+fn offset_cache(zone: &str) -> &'static OffsetCache {
+    static CACHES: std::sync::OnceLock<Vec<(&'static str, OffsetCache)>> = std::sync::OnceLock::new();
+    let caches = CACHES.get_or_init(|| {
+        ["Europe/Madrid", "America/Mexico_City", "America/New_York", "UTC"]
+            .into_iter()
+            .map(|zone| (zone, OffsetCache::new(&jiff::tz::TimeZone::get(zone).expect("tzdb has the zone"))))
+            .collect()
+    });
+    &caches.iter().find(|(name, _)| *name == zone).expect("a cached zone").1
+}
+
+#[test]
+fn the_offset_index_covers_the_whole_window() {
+    let cache = offset_cache("Europe/Madrid");
+    assert!(cache.changes.len() > 400, "Madrid changes twice a year from 1981 to 2200: {}", cache.changes.len());
+    let last_bucket = ((OFFSET_CACHE_END - 1 - OFFSET_CACHE_START) >> BUCKET_SHIFT) as usize;
+    assert!(last_bucket < cache.buckets.len(), "the last instant of the window has a bucket");
+    assert_eq!(cache.changes_until(OFFSET_CACHE_END - 1), cache.changes.len(), "every change is before the end");
+    assert_eq!(cache.changes_until(OFFSET_CACHE_START), 0, "no change at the very start");
+}
+
+/// The definition of adding business time with a fixed offset: day by day, interval by
+/// interval, nothing skipped.
+fn add_by_walking_every_interval(engine: &Engine<'_, FixedOffsetClock>, from: i64, amount: i64) -> i64 {
+    if amount == 0 {
+        return from;
+    }
+    let mut left = amount;
+    let mut day = engine.clock.day_of(from);
+    loop {
+        if !engine.holidays.contains(&day) {
+            for interval in engine.hours.day_by_index(engine::weekday_index(day)) {
+                let start = engine.clock.resolve(day, interval.start_secs()).max(from);
+                let end = engine.clock.resolve(day, interval.end_secs());
+                if end <= start {
+                    continue;
+                }
+                if left <= end - start {
+                    return start + left;
+                }
+                left -= end - start;
+            }
+        }
+        day += 1;
+    }
+}
+
+/// Random weekly hours: up to three intervals a day on a minute grid, `24:00` included.
+fn any_weekly_hours() -> impl Strategy<Value = WeeklyHours> {
+    prop::collection::vec(prop::collection::btree_set(0u32..=1440, 0..7), 7).prop_map(|days| {
+        let days: Vec<Vec<ShiftInterval>> = days
+            .iter()
+            .map(|minutes| {
+                let minutes: Vec<u32> = minutes.iter().copied().collect();
+                minutes
+                    .chunks_exact(2)
+                    .filter_map(|pair| ShiftInterval::from_secs(pair[0] * 60, pair[1] * 60))
+                    .collect()
+            })
+            .collect();
+        WeeklyHours::new(days.try_into().expect("seven days")).expect("sorted, disjoint intervals")
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn adding_whole_days_at_once_equals_walking_every_interval(
+        hours in any_weekly_hours(),
+        offset_quarters in -56i64..=56,
+        from in RANGE_START..RANGE_END,
+        holiday_offsets in prop::collection::btree_set(-3i64..120, 0..25),
+        weeks_of_hours in 0.0f64..20.0,
+        to_a_midnight in prop::option::of(0i64..140),
+    ) {
+        prop_assume!(hours.week_millis() > 0);
+        let clock = FixedOffsetClock { offset_ms: offset_quarters * 15 * MINUTE };
+        let first_day = clock.day_of(from);
+        let holidays: BTreeSet<i64> = holiday_offsets.iter().map(|d| first_day + d).collect();
+        let engine = Engine { clock, hours: &hours, holidays: &holidays };
+        let amount = match to_a_midnight {
+            // Exactly the business time up to a day boundary: the target is the end of
+            // that day's last open interval, not the next day's opening.
+            Some(days) => engine.between(from, clock.resolve(first_day + days, 0)),
+            // Truncation is fine: any amount in range will do.
+            None => (hours.week_millis() as f64 * weeks_of_hours) as i64,
+        };
+        prop_assert_eq!(
+            engine.add(from, amount),
+            Ok(add_by_walking_every_interval(&engine, from, amount)),
+            "adding {} ms from {}", amount, from
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// The clocks chain deadlines (the breach continues from the at-risk instant), which
+    /// is exact only if adding in two steps equals adding at once, DST days included.
+    #[test]
+    fn adding_in_two_steps_equals_adding_at_once(
+        calendar in 0..4usize,
+        from in instant(),
+        x in 0i64..(20 * DAY_MS),
+        y in 0i64..(20 * DAY_MS),
+    ) {
+        let calendar = &property_calendars()[calendar];
+        let first = calendar.add_business_millis(from, x).expect("has hours");
+        prop_assert_eq!(calendar.add_business_millis(first, y), calendar.add_business_millis(from, x + y));
     }
 }
