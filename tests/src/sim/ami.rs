@@ -311,6 +311,11 @@ fn serve(stream: TcpStream, shared: &Arc<Shared>) {
                     }
                     shared.changed.notify_all();
                 } else {
+                    // Counted before answering: the client reports the refusal
+                    // (and a test looks) as soon as the answer arrives.
+                    if let Ok(mut s) = shared.state.lock() {
+                        s.failed_logins += 1;
+                    }
                     conn.write_packet(
                         &packet(&[
                             ("Response", "Error"),
@@ -319,9 +324,6 @@ fn serve(stream: TcpStream, shared: &Arc<Shared>) {
                         ]),
                         None,
                     );
-                    if let Ok(mut s) = shared.state.lock() {
-                        s.failed_logins += 1;
-                    }
                     conn.write_and_drop(&[]);
                     break;
                 }

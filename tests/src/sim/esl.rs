@@ -224,10 +224,11 @@ fn serve(stream: TcpStream, shared: &Arc<Shared>) {
                 authed = true;
                 conn.write_packet(&reply("+OK accepted"), None);
             } else {
-                conn.write_packet(&reply("-ERR invalid"), None);
+                // Counted before answering, so a test never looks too early.
                 if let Ok(mut s) = shared.state.lock() {
                     s.failed_logins += 1;
                 }
+                conn.write_packet(&reply("-ERR invalid"), None);
                 let notice = "Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n";
                 conn.write_and_drop(
                     format!("Content-Type: text/disconnect-notice\nContent-Length: {}\n\n{notice}", notice.len())
