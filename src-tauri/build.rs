@@ -8,6 +8,7 @@ fn main() {
         "workspace_open",
         "workspace_load_demo",
         "workspace_reset_cache",
+        "language_set",
         "inbox_list",
         "customer_timeline",
         "search_messages",

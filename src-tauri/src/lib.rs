@@ -70,6 +70,7 @@ pub fn run() {
             commands::sla::sla_alert_snooze,
             commands::sla::sla_settings_get,
             commands::sla::sla_settings_set,
+            commands::workspace::language_set,
             // Identity graph.
             commands::customers::customer_context,
             commands::customers::customer_merge,

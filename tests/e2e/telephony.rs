@@ -159,6 +159,8 @@ fn claudio_rings_the_pop_opens_his_timeline_and_the_missed_call_is_returned() {
          s.value = 'es'; s.dispatchEvent(new Event('change', { bubbles: true }));",
         json!([]),
     );
+    // Notifications are written by the backend in the language the window stored.
+    session.wait_element("[data-notification-language=\"es\"]", READY);
 
     // Claudio's mobile rings the agent's phone.
     let flow = inbound_flow(InboundScript::CallerCancels, &sim.next_id(), "600 123 456");

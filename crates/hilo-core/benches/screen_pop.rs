@@ -114,7 +114,7 @@ fn main() {
     phones.retain(|p| p.starts_with('+'));
     let notifier = Arc::new(TimedNotifier::default());
     let mut recorder =
-        CallRecorder::new(store.clone(), notifier.clone(), Language::Es, phonenumber::country::Id::ES.into());
+        CallRecorder::new(store.clone(), notifier.clone(), Some(Language::Es), phonenumber::country::Id::ES.into());
     recorder.add_account(account, "bench-pbx", AgentEndpoint::new("PJSIP/1986"));
     let mut decoder = AmiDecoder::new();
     let mut mapper = AmiCallMapper::new();

@@ -125,4 +125,10 @@ impl AppCore {
         self.store.write_async(move |tx| settings::set(tx, crate::sla::ALERT_SETTINGS_KEY, &value)).await?;
         self.sla_settings().await
     }
+
+    /// Stores the language notifications are written in (see [`crate::language`]).
+    pub async fn set_language(&self, language: crate::language::Language) -> Result<()> {
+        self.store.write_async(move |tx| crate::language::save(tx, language)).await?;
+        Ok(())
+    }
 }

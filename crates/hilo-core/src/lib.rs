@@ -11,6 +11,7 @@ pub mod composer;
 pub mod demo;
 pub mod error;
 pub mod html;
+pub mod language;
 pub mod notify;
 pub mod outbox;
 pub mod secrets;

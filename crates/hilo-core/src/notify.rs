@@ -136,7 +136,7 @@ impl Notifier for DesktopNotifier {
 /// The click action's label, in the OS locale's language (servers may show it in a menu).
 #[cfg(all(unix, not(target_os = "macos")))]
 fn open_label() -> &'static str {
-    match crate::sla::Language::from_env() {
+    match crate::language::from_env() {
         crate::sla::Language::Es => "Abrir en Hilo",
         crate::sla::Language::En => "Open in Hilo",
     }

@@ -11,8 +11,8 @@ use ts_rs::TS;
 use crate::enums::{CallOutcome, Channel, ConversationStatus, Direction};
 use crate::time::Millis;
 
-/// The language of a screen-pop's texts (the notification the agent sees).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// The language of the texts Hilo writes for the desktop (screen-pops, SLA alerts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 #[ts(export)]
 pub enum Language {
@@ -23,13 +23,11 @@ pub enum Language {
 impl Language {
     /// `es`, `es_ES.UTF-8`, `en-GB`… → the language; anything else → `None`.
     pub fn parse(code: &str) -> Option<Language> {
-        let code = code.trim().to_ascii_lowercase();
-        if code.starts_with("es") {
-            Some(Language::Es)
-        } else if code.starts_with("en") {
-            Some(Language::En)
-        } else {
-            None
+        let primary = code.trim().split(['-', '_', '.', '@']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "es" => Some(Language::Es),
+            "en" => Some(Language::En),
+            _ => None,
         }
     }
 }
@@ -169,6 +167,9 @@ mod tests {
         assert_eq!(Language::parse("es_ES.UTF-8"), Some(Language::Es));
         assert_eq!(Language::parse(" EN-gb"), Some(Language::En));
         assert_eq!(Language::parse("C.UTF-8"), None, "an unknown locale is no language");
+        assert_eq!(Language::parse("es-MX"), Some(Language::Es));
+        assert_eq!(Language::parse("eng"), None, "only the primary subtag counts");
+        assert_eq!(Language::parse(""), None);
     }
 
     #[test]

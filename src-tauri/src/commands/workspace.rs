@@ -1,3 +1,4 @@
+use hilo_model::telephony::Language;
 use hilo_model::{CacheReset, WorkspaceInfo};
 use tauri::State;
 
@@ -16,4 +17,11 @@ pub async fn workspace_load_demo(state: State<'_, AppState>) -> CommandResult<Wo
 #[tauri::command]
 pub async fn workspace_reset_cache(state: State<'_, AppState>) -> CommandResult<CacheReset> {
     state.reset_cache().await.map_err(ipc)
+}
+
+/// The interface language, stored so desktop notifications (SLA alerts, screen-pops)
+/// are written in the language the agent picked in the window.
+#[tauri::command]
+pub async fn language_set(state: State<'_, AppState>, language: Language) -> CommandResult<()> {
+    state.core().await.map_err(ipc)?.set_language(language).await.map_err(ipc)
 }

@@ -11,6 +11,7 @@ import type { SlaOverview } from '../bindings/SlaOverview';
 import type { SlaOverviewQuery } from '../bindings/SlaOverviewQuery';
 import type { TimelinePage } from '../bindings/TimelinePage';
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
+import type { Locale } from '../lib/i18n/translate';
 import { toHiloError } from './error';
 
 export { HiloError, isErrorCode, toHiloError } from './error';
@@ -88,6 +89,11 @@ export function slaAlertSnooze(id: number, until: number): Promise<SlaAlert> {
 /** Which conversations and levels raise alerts, and the at-risk threshold override. */
 export function slaSettingsGet(): Promise<SlaAlertSettings> {
   return call<SlaAlertSettings>('sla_settings_get');
+}
+
+/** Stores the interface language, which desktop notifications follow. */
+export function languageSet(language: Locale): Promise<null> {
+  return call<null>('language_set', { language });
 }
 
 /** Saves the alert settings; resolves with what was stored. */

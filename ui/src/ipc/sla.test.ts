@@ -36,6 +36,11 @@ describe('SLA commands', () => {
     ]);
   });
 
+  it('store the interface language under the contract name', async () => {
+    await ipc.languageSet('es');
+    expect(invoke.mock.calls).toEqual([['language_set', { language: 'es' }]]);
+  });
+
   it('turn rejections into HiloError', async () => {
     invoke.mockRejectedValueOnce({ code: 'notFound', message: 'no alert 9' });
     await expect(ipc.slaAlertAcknowledge(9)).rejects.toMatchObject({

@@ -13,8 +13,6 @@ use rusqlite::Connection;
 
 /// Setting key of [`SlaAlertSettings`] (JSON).
 pub const ALERT_SETTINGS_KEY: &str = "sla.alerts";
-/// Setting key of the interface language (`"es"` or `"en"`), shared with the UI.
-pub const LANGUAGE_SETTING_KEY: &str = "ui.language";
 
 /// Policies and their calendars, ready to evaluate with.
 #[derive(Debug, Clone, Default)]
@@ -226,61 +224,4 @@ pub fn load_alert_settings(conn: &Connection) -> hilo_store::Result<SlaAlertSett
     Ok(settings::get(conn, ALERT_SETTINGS_KEY)?
         .and_then(|value| serde_json::from_value(value).ok())
         .unwrap_or_default())
-}
-
-/// The language notifications are written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Language {
-    Es,
-    En,
-}
-
-impl Language {
-    /// `es`, `es-MX`, `es_ES.UTF-8` → Spanish; `en…` → English; anything else → `None`.
-    pub fn from_tag(tag: &str) -> Option<Language> {
-        let primary = tag.trim().split(['-', '_', '.', '@']).next()?.to_ascii_lowercase();
-        match primary.as_str() {
-            "es" => Some(Language::Es),
-            "en" => Some(Language::En),
-            _ => None,
-        }
-    }
-
-    /// The `ui.language` setting, else the OS locale (`LC_ALL`, `LC_MESSAGES`, `LANG`),
-    /// else English.
-    pub fn resolve(conn: &Connection) -> hilo_store::Result<Language> {
-        let stored = settings::get(conn, LANGUAGE_SETTING_KEY)?;
-        Ok(stored.as_ref().and_then(|v| v.as_str()).and_then(Language::from_tag).unwrap_or_else(Language::from_env))
-    }
-
-    /// The OS locale as POSIX programs read it: the first non-empty variable wins.
-    pub fn from_env() -> Language {
-        ["LC_ALL", "LC_MESSAGES", "LANG"]
-            .iter()
-            .filter_map(|v| std::env::var(v).ok())
-            .find(|v| !v.is_empty())
-            .and_then(|v| Language::from_tag(&v))
-            .unwrap_or(Language::En)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn language_tags_in_every_common_spelling() {
-        let cases = [
-            ("es", Some(Language::Es)),
-            ("es-MX", Some(Language::Es)),
-            ("es_ES.UTF-8", Some(Language::Es)),
-            ("EN_gb", Some(Language::En)),
-            ("en", Some(Language::En)),
-            ("C.UTF-8", None),
-            ("", None),
-        ];
-        for (tag, expected) in cases {
-            assert_eq!(Language::from_tag(tag), expected, "tag {tag:?}");
-        }
-    }
 }

@@ -27,8 +27,9 @@ use std::sync::Arc;
 
 use hilo_model::sla::{SlaAlert, SlaAlertQuery, SlaOverview, SlaOverviewQuery, SlaReport};
 
+pub use crate::language::{LANGUAGE_SETTING as LANGUAGE_SETTING_KEY, Language};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::{ALERT_SETTINGS_KEY, LANGUAGE_SETTING_KEY, Language, SlaConfig};
+pub use config::{ALERT_SETTINGS_KEY, SlaConfig};
 pub use engine::{AlertKey, Assessment, Evaluator, RaisedAlerts};
 pub use facts::{LoadScope, Subject, TrackedItem};
 pub use scheduler::{SchedulerStatus, SlaHandle, SlaSchedulerSettings, spawn_sla_scheduler};

@@ -22,11 +22,12 @@ use tokio::task::JoinHandle;
 
 use super::alerts::{self, NewAlert};
 use super::clock::Clock;
-use super::config::{Language, SlaConfig, load_alert_settings};
+use super::config::{SlaConfig, load_alert_settings};
 use super::engine::{AlertCandidate, Evaluator, RaisedAlerts};
 use super::facts::{LoadScope, Subject, TrackedItem, load_items};
 use super::text::{self, AlertWords};
 use crate::error::CoreError;
+use crate::language::Language;
 use crate::notify::{DesktopNotification, Notifier, Urgency};
 
 /// Notification target of a summary: the alert centre.
@@ -395,7 +396,7 @@ impl Desk {
         let current = self.config.as_ref();
         let (alert_settings, language, config, items, raised) = self.store.read(|c| {
             let alert_settings = load_alert_settings(c)?;
-            let language = Language::resolve(c)?;
+            let language = crate::language::resolve(c)?;
             let config = SlaConfig::load_if_changed(c, alert_settings.at_risk, current)?;
             let items = load_items(c, LoadScope::Live)?;
             let raised = alerts::raised_keys(c)?;

@@ -7,7 +7,7 @@
 use hilo_model::Channel;
 use hilo_model::sla::{SlaAlertLevel, SlaMetric};
 
-use super::config::Language;
+use crate::language::Language;
 
 /// Individual notifications at most; more alerts in one pass become one summary.
 pub const SUMMARY_AFTER: usize = 3;

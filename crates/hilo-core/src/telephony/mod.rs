@@ -21,7 +21,5 @@ pub use accounts::{
 pub use calls::{CallView, CallbackItem, callback_items, create_customer_for_number, list_calls};
 pub use recorder::{CallRecorder, TelephonyEvent};
 pub use runner::{PlacedCall, TelephonyHandle, TelephonyOptions, place_call, spawn_telephony, telephony_error};
-pub use screen_pop::{
-    Language, ScreenPop, ScreenPopConversation, build_screen_pop, language_from_env, screen_pop_notification,
-};
+pub use screen_pop::{Language, ScreenPop, ScreenPopConversation, build_screen_pop, screen_pop_notification};
 pub use tracker::{AgentEndpoint, CallRecord, CallTracker, LINK_LOST, TrackerUpdate};

@@ -44,7 +44,8 @@ struct AccountState {
 pub struct CallRecorder {
     store: Store,
     notifier: Arc<dyn Notifier>,
-    language: Language,
+    /// A fixed language, or `None` to follow the `ui.language` setting at each pop.
+    language: Option<Language>,
     region: Option<country::Id>,
     accounts: HashMap<i64, AccountState>,
 }
@@ -59,7 +60,7 @@ impl CallRecorder {
     pub fn new(
         store: Store,
         notifier: Arc<dyn Notifier>,
-        language: Language,
+        language: Option<Language>,
         region: Option<country::Id>,
     ) -> CallRecorder {
         CallRecorder { store, notifier, language, region, accounts: HashMap::new() }
@@ -112,7 +113,13 @@ impl CallRecorder {
             match update {
                 TrackerUpdate::RingingAtAgent(call) => {
                     let language = self.language;
-                    let mut pop = self.store.read(|c| build_screen_pop(c, (name, account_id), &call, language))?;
+                    let mut pop = self.store.read(|c| {
+                        let language = match language {
+                            Some(fixed) => fixed,
+                            None => crate::language::resolve(c)?,
+                        };
+                        build_screen_pop(c, (name, account_id), &call, language)
+                    })?;
                     match self.notifier.notify(&screen_pop_notification(&pop)) {
                         Ok(()) => pop.notified = true,
                         Err(e) => pop.notification_error = Some(e.to_string()),

@@ -24,7 +24,7 @@ use tokio_util::sync::CancellationToken;
 use super::accounts::{TelephonyAccount, blocking, followed_accounts, secret_error, secret_name};
 use super::calls;
 use super::recorder::{CallRecorder, TelephonyEvent};
-use super::screen_pop::{LANGUAGE_SETTING, Language, language_from_env};
+use super::screen_pop::Language;
 use super::tracker::e164;
 use crate::app::AppCore;
 use crate::error::{CoreError, Result};
@@ -34,7 +34,8 @@ use crate::secrets::SecretStore;
 #[derive(Debug, Clone, Default)]
 pub struct TelephonyOptions {
     pub backoff: Backoff,
-    /// Notification language; default: the `ui.language` setting, else the OS locale.
+    /// Notification language; default: the `ui.language` setting at each call, else the
+    /// OS locale.
     pub language: Option<Language>,
 }
 
@@ -75,13 +76,9 @@ pub async fn spawn_telephony(
     options: TelephonyOptions,
 ) -> Result<TelephonyHandle> {
     let region = core.default_region().await?;
-    let language = match options.language {
-        Some(l) => l,
-        None => language_of(core).await?,
-    };
     let (out_tx, out_rx) = mpsc::unbounded_channel();
     let (source_tx, mut source_rx) = mpsc::channel::<(i64, SourceEvent)>(1024);
-    let mut recorder = CallRecorder::new(core.store().clone(), notifier, language, region);
+    let mut recorder = CallRecorder::new(core.store().clone(), notifier, options.language, region);
     let cancel = CancellationToken::new();
     let mut tasks = Vec::new();
     let mut followed = Vec::new();
@@ -269,11 +266,6 @@ async fn account_secret(secrets: &Arc<dyn SecretStore>, row: &AccountRow) -> Res
         })
     })
     .await
-}
-
-async fn language_of(core: &AppCore) -> Result<Language> {
-    let stored = core.store().read_async(|c| hilo_store::settings::get(c, LANGUAGE_SETTING)).await?;
-    Ok(stored.as_ref().and_then(|v| v.as_str()).and_then(Language::parse).unwrap_or_else(language_from_env))
 }
 
 /// A connector error as the core reports it.

@@ -10,19 +10,6 @@ use super::calls;
 use super::tracker::CallRecord;
 use crate::notify::{DesktopNotification, Urgency};
 
-/// Setting key for the language of notifications (`es` or `en`), shared with the UI.
-pub const LANGUAGE_SETTING: &str = "ui.language";
-
-/// The notification language from the POSIX locale (`es_ES.UTF-8` → es); English otherwise.
-pub fn language_from_env() -> Language {
-    ["LC_ALL", "LC_MESSAGES", "LANG"]
-        .iter()
-        .filter_map(|v| std::env::var(v).ok())
-        .find(|v| !v.is_empty())
-        .and_then(|v| Language::parse(&v))
-        .unwrap_or(Language::En)
-}
-
 /// Looks the caller up and writes the localized text. One indexed lookup by identity,
 /// one count and one indexed lookup of their conversation; this runs between "ringing"
 /// and the notification.
