@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::app::AppCore;
 use crate::error::{CoreError, Result};
-use crate::secrets::{SecretError, SecretStore, account_secret_name};
+use crate::secrets::{AccountKeys, SecretError, SecretStore};
 use crate::sync::accounts::{ChatwootAccountConfig, EmailAccountConfig, check_url};
 use crate::sync::{SyncState, SyncStatus};
 use crate::telephony::{AmiAccount, CtiAccount, EslAccount, TelephonyAccount};
@@ -72,14 +72,14 @@ pub fn sync_state_event(status: &SyncStatus, name: &str) -> SyncStateEvent {
 
 /// Every account, without secrets, with the persisted sync state of those that sync.
 pub async fn list_account_views(core: &AppCore, secrets: Arc<dyn SecretStore>) -> Result<Vec<AccountView>> {
-    let rows = core.store().read_async(accounts::list).await?;
+    let (rows, keys) = core.store().read_async(|c| Ok((accounts::list(c)?, AccountKeys::load(c)?))).await?;
     let statuses = crate::sync::accounts::sync_statuses(core.store()).await?;
     blocking(move || {
         rows.into_iter()
             .map(|row| {
                 let config: Value = serde_json::from_str(&row.config).unwrap_or(Value::Null);
                 let demo = is_demo(&config);
-                let has_secret = !demo && secrets.get(&account_secret_name(&row.name)).map_err(secret_error)?.is_some();
+                let has_secret = !demo && keys.get(secrets.as_ref(), &row.name).map_err(secret_error)?.is_some();
                 let sync = (syncs(row.kind) && !demo)
                     .then(|| statuses.iter().find(|s| s.account_id == row.id))
                     .flatten()
@@ -243,17 +243,19 @@ pub async fn save_account(core: &AppCore, secrets: Arc<dyn SecretStore>, save: A
     }
     let config = merged_config(&save.settings, stored.as_ref())?;
 
-    let old_key = existing.as_ref().map(|r| account_secret_name(&r.name));
-    let new_key = account_secret_name(&name);
+    let keys = AccountKeys::of(core.store()).await?;
+    let old_name = existing.as_ref().map(|r| r.name.clone());
+    let old_key = old_name.as_deref().map(|n| keys.name(n));
+    let new_key = keys.name(&name);
     // (what the new key held before, to put back on failure)
     let (previous, wrote) = {
-        let (secrets, old_key, new_key) = (secrets.clone(), old_key.clone(), new_key.clone());
+        let (secrets, new_key) = (secrets.clone(), new_key.clone());
         blocking(move || {
             let previous = secrets.get(&new_key).map_err(secret_error)?;
             let value = match secret {
                 Some(s) => s,
-                None => match &old_key {
-                    Some(k) => secrets.get(k).map_err(secret_error)?.ok_or_else(|| {
+                None => match &old_name {
+                    Some(n) => keys.get(secrets.as_ref(), n).map_err(secret_error)?.ok_or_else(|| {
                         CoreError::InvalidInput("the keychain holds no secret for this account; enter it".into())
                     })?,
                     None => return Err(CoreError::InvalidInput("a new account needs its token or password".into())),

@@ -23,5 +23,5 @@ pub mod workspace;
 pub use app::AppCore;
 pub use error::{CoreError, Result};
 pub use notify::{DesktopNotification, DesktopNotifier, Notifier, NotifyError, RecordingNotifier, Urgency};
-pub use secrets::{KeyringSecretStore, MemorySecretStore, SecretError, SecretStore};
+pub use secrets::{AccountKeys, KeyringSecretStore, MemorySecretStore, SecretError, SecretStore};
 pub use workspace::{Workspace, reset_cache, resolve_workspace_dir};

@@ -13,10 +13,52 @@ pub enum SecretError {
     Other(String),
 }
 
-/// The keychain entry holding an account's secret (API token, PBX or mailbox password),
-/// shared by every kind of account so one name never means two secrets.
-pub fn account_secret_name(account_name: &str) -> String {
-    format!("account:{account_name}")
+/// The keychain names of one cache's account secrets (API tokens, PBX and mailbox
+/// passwords). The keychain is shared by every workspace on the desktop, so each name
+/// carries the cache's random scope (setting `keychain.scope`, made by migration 0006):
+/// two workspaces with an account called "Soporte" never read or overwrite each other's
+/// secret. One name per account, whatever its kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountKeys {
+    scope: String,
+}
+
+/// Setting key of the cache's keychain scope.
+pub const KEYCHAIN_SCOPE_SETTING: &str = "keychain.scope";
+
+impl AccountKeys {
+    /// Reads this cache's scope. Blocking.
+    pub fn load(conn: &rusqlite::Connection) -> hilo_store::Result<AccountKeys> {
+        let scope = hilo_store::settings::get(conn, KEYCHAIN_SCOPE_SETTING)?
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                hilo_store::StoreError::NotFound(format!("the keychain scope ({KEYCHAIN_SCOPE_SETTING})"))
+            })?;
+        Ok(AccountKeys { scope })
+    }
+
+    /// Reads this cache's scope.
+    pub async fn of(store: &hilo_store::Store) -> hilo_store::Result<AccountKeys> {
+        store.read_async(AccountKeys::load).await
+    }
+
+    /// The keychain entry of the account named `account`.
+    pub fn name(&self, account: &str) -> String {
+        format!("account:{}:{account}", self.scope)
+    }
+
+    /// The account's secret. A secret saved by a build before scopes (under
+    /// `account:<name>`) is copied to the scoped entry on first read; the old entry is
+    /// left for any other workspace that still reads it.
+    pub fn get(&self, secrets: &dyn SecretStore, account: &str) -> Result<Option<String>, SecretError> {
+        if let Some(secret) = secrets.get(&self.name(account))? {
+            return Ok(Some(secret));
+        }
+        let Some(legacy) = secrets.get(&format!("account:{account}"))? else { return Ok(None) };
+        secrets.set(&self.name(account), &legacy)?;
+        Ok(Some(legacy))
+    }
 }
 
 pub trait SecretStore: Send + Sync {
@@ -98,5 +140,41 @@ impl SecretStore for KeyringSecretStore {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(map_err(e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use hilo_store::{CacheKey, Store};
+
+    use super::*;
+
+    fn cache(dir: &std::path::Path, name: &str) -> Store {
+        Store::open(&dir.join(name), CacheKey::from_bytes([3; 32])).expect("open store")
+    }
+
+    #[test]
+    fn two_caches_never_share_an_account_entry() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let a = cache(dir.path(), "a.db").read(AccountKeys::load).expect("scope a");
+        let b = cache(dir.path(), "b.db").read(AccountKeys::load).expect("scope b");
+        assert_ne!(a.name("Soporte"), b.name("Soporte"));
+        let again = cache(dir.path(), "a.db").read(AccountKeys::load).expect("scope a again");
+        assert_eq!(again, a, "the scope is stable across opens");
+
+        let secrets = MemorySecretStore::default();
+        secrets.set(&a.name("Soporte"), "token-a").expect("set");
+        assert_eq!(b.get(&secrets, "Soporte").expect("get"), None, "b does not see a's token");
+    }
+
+    #[test]
+    fn a_secret_saved_before_scopes_is_carried_over_on_first_read() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let keys = cache(dir.path(), "a.db").read(AccountKeys::load).expect("scope");
+        let secrets = MemorySecretStore::default();
+        secrets.set("account:Soporte", "old-token").expect("set");
+        assert_eq!(keys.get(&secrets, "Soporte").expect("get").as_deref(), Some("old-token"));
+        assert_eq!(secrets.get(&keys.name("Soporte")).expect("get").as_deref(), Some("old-token"), "copied");
+        assert_eq!(keys.get(&secrets, "Other").expect("get"), None);
     }
 }

@@ -240,7 +240,8 @@ async fn mailbox_leg(story: &mut Story) {
         region: country::Id::ES,
         timeouts: HttpTimeouts { connect: Duration::from_millis(500), request: Duration::from_secs(5) },
     };
-    let account = email_account(&row, &*story.secrets, options).expect("the mailbox source");
+    let keys = hilo_core::AccountKeys::of(story.core.store()).await.expect("keychain scope");
+    let account = email_account(&row, &keys, &*story.secrets, options).expect("the mailbox source");
     let report = sync_once(story.core.store(), account, Story::sync_config())
         .await
         .unwrap_or_else(|e| panic!("mailbox sync: {e}\n{}", dovecot.log()));

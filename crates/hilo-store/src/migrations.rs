@@ -16,6 +16,8 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "0004_sla_backend", include_str!("../migrations/0004_sla_backend.sql")),
     // Composer: outbox indexed by message.
     (5, "0005_composer", include_str!("../migrations/0005_composer.sql")),
+    // A random keychain scope per cache, so account secrets never collide across workspaces.
+    (6, "0006_keychain_scope", include_str!("../migrations/0006_keychain_scope.sql")),
 ];
 
 pub fn schema_version(conn: &Connection) -> Result<i64> {

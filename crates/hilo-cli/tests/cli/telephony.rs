@@ -116,11 +116,16 @@ fn text(out: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
-fn keychain(name: &str) -> String {
-    session().keyring.secret_tool(&["lookup", "service", "dev.hilo.desktop", "username", &format!("account:{name}")])
+/// The secret stored under an account's keychain entry (as `hilo accounts list` names it).
+fn keychain(entry: &str) -> String {
+    session().keyring.secret_tool(&["lookup", "service", "dev.hilo.desktop", "username", entry])
 }
 
 fn add_ami(dir: &Path, name: &str, port: u16, extra: &[&str]) -> Value {
+    add_ami_with_secret(dir, name, port, AMI_SECRET, extra)
+}
+
+fn add_ami_with_secret(dir: &Path, name: &str, port: u16, secret: &str, extra: &[&str]) -> Value {
     let port = port.to_string();
     let mut args = vec![
         "accounts",
@@ -140,7 +145,7 @@ fn add_ami(dir: &Path, name: &str, port: u16, extra: &[&str]) -> Value {
         "--json",
     ];
     args.extend_from_slice(extra);
-    ok(dir, &args, &format!("{AMI_SECRET}\n"))
+    ok(dir, &args, &format!("{secret}\n"))
 }
 
 fn listen(dir: &Path, secs: u32) -> Child {
@@ -164,7 +169,19 @@ fn accounts_keep_their_secrets_in_the_keychain_only() {
     let ami = add_ami(dir.path(), "pbx", 5038, &[]);
     assert_eq!((ami["kind"].as_str(), ami["hasSecret"].as_bool()), (Some("ami"), Some(true)), "{ami}");
     assert_eq!(ami["config"]["endpoint"], "PJSIP/1986");
-    assert_eq!(keychain("pbx"), AMI_SECRET, "the secret is in the keychain, without the newline echo adds");
+    let entry = ami["keychainEntry"].as_str().expect("the keychain entry is named").to_owned();
+    assert_eq!(keychain(&entry), AMI_SECRET, "the secret is in the keychain, without the newline echo adds");
+
+    // Another workspace on the same desktop with an account of the same name keeps its own
+    // secret: neither reads nor overwrites this one.
+    let other = tempfile::tempdir().expect("temp dir");
+    let twin = add_ami_with_secret(other.path(), "pbx", 5038, "the-other-workspace-secret", &[]);
+    let twin_entry = twin["keychainEntry"].as_str().expect("the keychain entry is named").to_owned();
+    assert_ne!(twin_entry, entry, "one keychain entry per workspace");
+    assert_eq!(keychain(&twin_entry), "the-other-workspace-secret");
+    assert_eq!(keychain(&entry), AMI_SECRET, "the first workspace's secret is untouched");
+    ok(other.path(), &["accounts", "remove", "pbx", "--json"], "");
+    assert_eq!(keychain(&entry), AMI_SECRET, "removing the twin leaves this workspace's secret");
     ok(
         dir.path(),
         &[
@@ -280,7 +297,7 @@ fn accounts_keep_their_secrets_in_the_keychain_only() {
 
     let removed = ok(dir.path(), &["accounts", "remove", "pbx", "--json"], "");
     assert_eq!(removed["name"], "pbx");
-    assert_eq!(keychain("pbx"), "", "removing an account removes its secret");
+    assert_eq!(keychain(&entry), "", "removing an account removes its secret");
     let out = run(dir.path(), &["accounts", "remove", "pbx"], "");
     assert_eq!(out.status.code(), Some(3), "not found: {}", text(&out));
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{SyncAccount, SyncStatus, read_status};
 use crate::error::{CoreError, Result};
-use crate::secrets::SecretStore;
+use crate::secrets::{AccountKeys, SecretStore};
 
 /// The non-secret part of a Chatwoot account, as stored in `accounts.config`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,8 +24,6 @@ pub struct ChatwootAccountConfig {
     pub url: String,
     pub account_id: u64,
 }
-
-pub use crate::secrets::account_secret_name as secret_name;
 
 /// A Chatwoot server URL, trimmed and without a trailing slash; `http(s)://` required.
 pub fn check_url(url: &str) -> Result<String> {
@@ -58,7 +56,7 @@ pub async fn add_chatwoot_account(
     if token.is_empty() {
         return Err(CoreError::InvalidInput("the access token is empty".into()));
     }
-    let key = secret_name(&name);
+    let key = AccountKeys::of(store).await?.name(&name);
     tokio::task::spawn_blocking(move || secrets.set(&key, &token))
         .await
         .map_err(|e| CoreError::Internal(e.to_string()))?
@@ -77,12 +75,17 @@ pub struct SourceOptions {
 }
 
 /// A Chatwoot account row wired to its source; the token is read from the keychain.
-pub fn chatwoot_account(row: &AccountRow, secrets: &dyn SecretStore, options: SourceOptions) -> Result<SyncAccount> {
+pub fn chatwoot_account(
+    row: &AccountRow,
+    keys: &AccountKeys,
+    secrets: &dyn SecretStore,
+    options: SourceOptions,
+) -> Result<SyncAccount> {
     let config: ChatwootAccountConfig = serde_json::from_str(&row.config).map_err(|e| {
         CoreError::InvalidInput(format!("account {:?} has an unreadable configuration ({e}); add it again", row.name))
     })?;
-    let token = secrets
-        .get(&secret_name(&row.name))
+    let token = keys
+        .get(secrets, &row.name)
         .map_err(|e| CoreError::KeychainUnavailable { detail: e.to_string() })?
         .ok_or_else(|| {
             CoreError::InvalidInput(format!(
@@ -97,7 +100,12 @@ pub fn chatwoot_account(row: &AccountRow, secrets: &dyn SecretStore, options: So
 }
 
 /// A shared-mailbox account row wired to its source; the password is read from the keychain.
-pub fn email_account(row: &AccountRow, secrets: &dyn SecretStore, options: SourceOptions) -> Result<SyncAccount> {
+pub fn email_account(
+    row: &AccountRow,
+    keys: &AccountKeys,
+    secrets: &dyn SecretStore,
+    options: SourceOptions,
+) -> Result<SyncAccount> {
     let config: EmailAccountConfig = serde_json::from_str(&row.config).map_err(|e| {
         CoreError::InvalidInput(format!("account {:?} has an unreadable configuration ({e}); add it again", row.name))
     })?;
@@ -109,8 +117,8 @@ pub fn email_account(row: &AccountRow, secrets: &dyn SecretStore, options: Sourc
             row.name
         ))
     })?;
-    let password = secrets
-        .get(&secret_name(&row.name))
+    let password = keys
+        .get(secrets, &row.name)
         .map_err(|e| CoreError::KeychainUnavailable { detail: e.to_string() })?
         .ok_or_else(|| {
             CoreError::InvalidInput(format!(
@@ -146,7 +154,7 @@ pub async fn helpdesk_accounts(
     options: SourceOptions,
     only: Option<&str>,
 ) -> Result<Vec<SyncAccount>> {
-    let rows = store.read_async(accounts::list).await?;
+    let (rows, keys) = store.read_async(|c| Ok((accounts::list(c)?, AccountKeys::load(c)?))).await?;
     let only = only.map(str::to_owned);
     if let Some(name) = &only
         && !rows.iter().any(|r| &r.name == name)
@@ -169,8 +177,8 @@ pub async fn helpdesk_accounts(
         wanted
             .iter()
             .map(|r| match r.kind {
-                AccountKind::Email => email_account(r, secrets.as_ref(), options),
-                _ => chatwoot_account(r, secrets.as_ref(), options),
+                AccountKind::Email => email_account(r, &keys, secrets.as_ref(), options),
+                _ => chatwoot_account(r, &keys, secrets.as_ref(), options),
             })
             .collect()
     })
@@ -307,7 +315,7 @@ pub async fn add_email_account(
     if password.is_empty() {
         return Err(CoreError::InvalidInput("the mailbox password is empty".into()));
     }
-    let key = secret_name(&name);
+    let key = AccountKeys::of(store).await?.name(&name);
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || secrets.set(&key, &password))
         .await

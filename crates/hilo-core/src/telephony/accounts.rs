@@ -19,9 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::tracker::{AgentEndpoint, e164};
 use crate::app::AppCore;
 use crate::error::{CoreError, Result};
-use crate::secrets::{SecretError, SecretStore};
-
-pub use crate::secrets::account_secret_name as secret_name;
+use crate::secrets::{AccountKeys, SecretError, SecretStore};
 
 fn default_context() -> String {
     "from-internal".into()
@@ -264,6 +262,9 @@ pub struct AccountInfo {
     pub kind: AccountKind,
     pub config: serde_json::Value,
     pub has_secret: bool,
+    /// The keychain entry (service `dev.hilo.desktop`) that holds the secret, scoped to
+    /// this workspace's cache; `None` for demo accounts, which have none.
+    pub keychain_entry: Option<String>,
     /// Demo accounts are not reachable; connectors leave them alone.
     pub demo: bool,
 }
@@ -322,7 +323,8 @@ pub async fn add_telephony_account(
             "an account named {name:?} already exists; remove it first (`hilo accounts remove {name}`) or pick another name"
         )));
     }
-    let key = secret_name(name);
+    let key = AccountKeys::of(core.store()).await?.name(name);
+    let keychain_entry = Some(key.clone());
     {
         let secrets = secrets.clone();
         let key = key.clone();
@@ -344,20 +346,22 @@ pub async fn add_telephony_account(
         kind: account.kind(),
         config: serde_json::from_str(&account.config_json()).unwrap_or_default(),
         has_secret: true,
+        keychain_entry,
         demo: false,
     })
 }
 
 /// Every account, of every kind.
 pub async fn list_accounts(core: &AppCore, secrets: Arc<dyn SecretStore>) -> Result<Vec<AccountInfo>> {
-    let rows = core.store().read_async(accounts::list).await?;
+    let (rows, keys) = core.store().read_async(|c| Ok((accounts::list(c)?, AccountKeys::load(c)?))).await?;
     blocking(move || {
         rows.into_iter()
             .map(|row| {
                 let config: serde_json::Value = serde_json::from_str(&row.config).unwrap_or_default();
                 let demo = is_demo(&config);
-                let has_secret = !demo && secrets.get(&secret_name(&row.name)).map_err(secret_error)?.is_some();
-                Ok(AccountInfo { id: row.id, name: row.name, kind: row.kind, config, has_secret, demo })
+                let has_secret = !demo && keys.get(secrets.as_ref(), &row.name).map_err(secret_error)?.is_some();
+                let keychain_entry = (!demo).then(|| keys.name(&row.name));
+                Ok(AccountInfo { id: row.id, name: row.name, kind: row.kind, config, has_secret, keychain_entry, demo })
             })
             .collect()
     })
@@ -387,7 +391,7 @@ pub async fn remove_account(core: &AppCore, secrets: Arc<dyn SecretStore>, name_
             Ok(calls)
         })
         .await?;
-    let key = secret_name(&row.name);
+    let key = AccountKeys::of(core.store()).await?.name(&row.name);
     blocking(move || secrets.delete(&key).map_err(secret_error)).await?;
     Ok(RemovedAccount { id, name: row.name, kind: row.kind, calls_removed })
 }

@@ -16,7 +16,7 @@ pub mod tracker;
 
 pub use accounts::{
     AccountInfo, AmiAccount, CtiAccount, EslAccount, RemovedAccount, TelephonyAccount, add_telephony_account,
-    list_accounts, remove_account, secret_name,
+    list_accounts, remove_account,
 };
 pub use calls::{CallView, CallbackItem, callback_items, create_customer_for_number, list_calls};
 pub use recorder::{CallRecorder, TelephonyEvent};

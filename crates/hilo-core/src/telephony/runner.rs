@@ -21,7 +21,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::accounts::{TelephonyAccount, blocking, followed_accounts, secret_error, secret_name};
+use super::accounts::{TelephonyAccount, blocking, followed_accounts, secret_error};
 use super::calls;
 use super::recorder::{CallRecorder, TelephonyEvent};
 use super::screen_pop::Language;
@@ -29,6 +29,7 @@ use super::tracker::e164;
 use crate::app::AppCore;
 use crate::error::{CoreError, Result};
 use crate::notify::Notifier;
+use crate::secrets::AccountKeys;
 use crate::secrets::SecretStore;
 
 #[derive(Debug, Clone, Default)]
@@ -84,7 +85,7 @@ pub async fn spawn_telephony(
     let mut followed = Vec::new();
     let mut names = std::collections::HashMap::new();
     for (row, account) in followed_accounts(core).await? {
-        let secret = match account_secret(&secrets, &row).await {
+        let secret = match account_secret(core, &secrets, &row).await {
             Ok(s) => s,
             Err(e) => {
                 let _ = out_tx.send(TelephonyEvent::Error { account: row.name.clone(), message: e.to_string() });
@@ -254,12 +255,12 @@ fn dial_target(account: &TelephonyAccount, number: &str, region: Option<country:
     Ok(raw.to_owned())
 }
 
-async fn account_secret(secrets: &Arc<dyn SecretStore>, row: &AccountRow) -> Result<String> {
-    let key = secret_name(&row.name);
+async fn account_secret(core: &AppCore, secrets: &Arc<dyn SecretStore>, row: &AccountRow) -> Result<String> {
+    let keys = AccountKeys::of(core.store()).await?;
     let secrets = secrets.clone();
     let name = row.name.clone();
     blocking(move || {
-        secrets.get(&key).map_err(secret_error)?.ok_or_else(|| {
+        keys.get(secrets.as_ref(), &name).map_err(secret_error)?.ok_or_else(|| {
             CoreError::NotFound(format!(
                 "the keychain has no secret for account {name:?}; remove it and add it again with `hilo accounts add …`"
             ))
@@ -294,7 +295,7 @@ pub async fn place_call(
     let accounts = followed_accounts(core).await?;
     let (row, target) = pick(&accounts, account, |(row, a)| (&row.name, a))?;
     let dialed = dial_target(target, number, region)?;
-    let secret = account_secret(&secrets, row).await?;
+    let secret = account_secret(core, &secrets, row).await?;
     let (events_tx, mut events_rx) = mpsc::channel(256);
     let (commands_tx, commands_rx) = mpsc::channel(4);
     let cancel = CancellationToken::new();

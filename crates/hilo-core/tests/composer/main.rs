@@ -10,7 +10,7 @@ use hilo_core::composer::{self, AGENT_PROFILE_KEY};
 use hilo_core::demo::DemoOptions;
 use hilo_core::sync::accounts::{SourceOptions, helpdesk_accounts};
 use hilo_core::sync::{SyncConfig, sync_once};
-use hilo_core::{AppCore, CoreError, MemorySecretStore, SecretError, SecretStore};
+use hilo_core::{AccountKeys, AppCore, CoreError, MemorySecretStore, SecretError, SecretStore};
 use hilo_model::account_settings::{
     AccountSave, AccountSettings, AmiAccountSettings, ChatwootAccountSettings, CtiAccountSettings,
 };
@@ -34,6 +34,12 @@ fn desk() -> Desk {
 
 fn secrets(d: &Desk) -> Arc<dyn SecretStore> {
     d.secrets.clone()
+}
+
+/// What the keychain holds for the account called `name` in this workspace.
+async fn keychain(d: &Desk, name: &str) -> Option<String> {
+    let entry = AccountKeys::of(d.core.store()).await.expect("keychain scope").name(name);
+    d.secrets.get(&entry).expect("keychain")
 }
 
 fn chatwoot(sim: &ChatwootSim) -> AccountSettings {
@@ -289,7 +295,7 @@ async fn accounts_keep_their_secrets_in_the_keychain_only() {
     let view =
         save_account(&d.core, secrets(&d), new_account("Soporte", chatwoot(&sim), Some(&token))).await.expect("add");
     assert!(view.has_secret);
-    assert_eq!(d.secrets.get("account:Soporte").expect("keychain").as_deref(), Some(token.as_str()));
+    assert_eq!(keychain(&d, "Soporte").await.as_deref(), Some(token.as_str()));
     let listed = serde_json::to_string(&list_account_views(&d.core, secrets(&d)).await.expect("list")).expect("json");
     assert!(!listed.contains(&token), "the token never goes back to the UI: {listed}");
     assert!(!cache_text(&d.core).await.contains(&token), "nor into the cache");
@@ -306,13 +312,13 @@ async fn accounts_keep_their_secrets_in_the_keychain_only() {
     };
     let edited = save_account(&d.core, secrets(&d), edit.clone()).await.expect("edit");
     assert_eq!((edited.id, edited.name.as_str()), (view.id, "Soporte web"));
-    assert_eq!(d.secrets.get("account:Soporte web").expect("keychain").as_deref(), Some(token.as_str()));
-    assert_eq!(d.secrets.get("account:Soporte").expect("keychain"), None, "the old name's entry is gone");
+    assert_eq!(keychain(&d, "Soporte web").await.as_deref(), Some(token.as_str()));
+    assert_eq!(keychain(&d, "Soporte").await, None, "the old name's entry is gone");
     sync(&d).await.expect("the renamed account still syncs with the kept token");
 
     let replaced = AccountSave { secret: Some("new-token".into()), ..edit.clone() };
     save_account(&d.core, secrets(&d), replaced).await.expect("new token");
-    assert_eq!(d.secrets.get("account:Soporte web").expect("keychain").as_deref(), Some("new-token"));
+    assert_eq!(keychain(&d, "Soporte web").await.as_deref(), Some("new-token"));
 
     let to_ami = AccountSave { settings: AccountSettings::Ami(AmiAccountSettings::default()), ..edit.clone() };
     assert!(save_account(&d.core, secrets(&d), to_ami).await.is_err(), "the kind cannot change in place");
@@ -324,7 +330,7 @@ async fn accounts_keep_their_secrets_in_the_keychain_only() {
 
     let removed = remove_account(&d.core, secrets(&d), view.id).await.expect("remove");
     assert_eq!(removed, "Soporte web");
-    assert_eq!(d.secrets.get("account:Soporte web").expect("keychain"), None, "its secret goes with it");
+    assert_eq!(keychain(&d, "Soporte web").await, None, "its secret goes with it");
     assert!(list_account_views(&d.core, secrets(&d)).await.expect("list").is_empty());
 }
 
@@ -376,7 +382,7 @@ async fn an_edit_keeps_the_settings_the_form_does_not_show() {
     assert_eq!(config["endpoint"], "PJSIP/2000");
     assert_eq!(config["keepaliveSecs"], 45, "not on the form, so kept");
     assert!(config.get("dialPrefix").is_none(), "cleared on the form, so cleared: {config}");
-    assert_eq!(d.secrets.get("account:Centralita").expect("keychain").as_deref(), Some("s3cret"));
+    assert_eq!(keychain(&d, "Centralita").await.as_deref(), Some("s3cret"));
 
     let outside = AccountSave {
         id: None,
@@ -390,7 +396,7 @@ async fn an_edit_keeps_the_settings_the_form_does_not_show() {
     };
     let err = save_account(&d.core, secrets(&d), outside).await.expect_err("loopback only");
     assert!(err.to_string().contains("loopback"), "{err}");
-    assert_eq!(d.secrets.get("account:CTI").expect("keychain"), None, "nothing stored for a refused account");
+    assert_eq!(keychain(&d, "CTI").await, None, "nothing stored for a refused account");
 }
 
 /// A keychain that refuses everything.
