@@ -120,7 +120,14 @@ pub async fn run(core: &AppCore, args: SlaArgs) -> Result<(), CoreError> {
             for item in &overview.items {
                 println!("{}", describe(item, now));
             }
+            // The helpdesk's own SLA where no Hilo policy applies: listed, never dropped.
+            for only in &overview.backend_only {
+                println!("{}", describe_backend_only(only));
+            }
             eprintln!("{} with SLA clocks (conversations and callbacks)", overview.items.len());
+            if !overview.backend_only.is_empty() {
+                eprintln!("{} with only the helpdesk's own SLA (no Hilo policy)", overview.backend_only.len());
+            }
             Ok(())
         }
     }
@@ -194,6 +201,20 @@ fn describe(item: &SlaItem, now: i64) -> String {
         item.state.as_str(),
         metric,
         when
+    )
+}
+
+fn describe_backend_only(only: &hilo_model::sla_backend::BackendSlaItem) -> String {
+    let sla = &only.backend.sla;
+    let state = sla.status.as_state().map_or("unknown", |s| s.as_str());
+    let policy = sla.policy_name.as_deref().or(sla.policy_id.as_deref()).unwrap_or("-");
+    format!(
+        "{:>10}  {:<9} {:<24} {:<9} {} policy {policy:?} (no Hilo policy)",
+        format!("#{}", only.conversation_id),
+        only.channel.as_str(),
+        crate::truncate(&only.customer_name, 24),
+        state,
+        sla.backend,
     )
 }
 

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::enums::{Channel, ConversationStatus, Priority};
 use crate::sla::{SlaMetric, SlaState};
 
 /// The backend's own summary of a conversation's SLA.
@@ -105,5 +106,15 @@ pub struct BackendSlaView {
 pub struct BackendSlaItem {
     #[ts(type = "number")]
     pub conversation_id: i64,
+    #[ts(type = "number")]
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub channel: Channel,
+    pub status: ConversationStatus,
+    pub priority: Priority,
+    pub assignee: Option<String>,
+    pub team: Option<String>,
+    #[ts(type = "number")]
+    pub last_activity_at: i64,
     pub backend: BackendSlaView,
 }

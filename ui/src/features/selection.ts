@@ -1,3 +1,4 @@
+import type { BackendSlaItem } from '../bindings/BackendSlaItem';
 import type { Channel } from '../bindings/Channel';
 import type { ConversationStatus } from '../bindings/ConversationStatus';
 import type { ConversationSummary } from '../bindings/ConversationSummary';
@@ -49,7 +50,12 @@ export function selectionFromHit(hit: SearchHit): Selection {
   };
 }
 
-export function selectionFromSlaItem(item: SlaItem): Selection {
+export function selectionFromSlaItem(
+  item: Pick<
+    SlaItem,
+    'conversationId' | 'callId' | 'customerId' | 'customerName' | 'channel' | 'status' | 'priority'
+  >,
+): Selection {
   return {
     conversationId: item.conversationId,
     callId: item.callId,
@@ -60,6 +66,11 @@ export function selectionFromSlaItem(item: SlaItem): Selection {
     priority: item.priority,
     subject: null,
   };
+}
+
+/** A conversation only the helpdesk's own SLA covers (the "Breached" view lists it). */
+export function selectionFromBackendSla(item: BackendSlaItem): Selection {
+  return selectionFromSlaItem({ ...item, callId: null });
 }
 
 /**

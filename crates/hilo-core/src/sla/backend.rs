@@ -47,23 +47,22 @@ pub fn attach(
     if stored.is_empty() {
         return Ok(Vec::new());
     }
-    let mut by_conversation: HashMap<i64, (bool, BackendSla)> =
-        stored.into_iter().map(|(id, resolved, sla)| (id, (resolved, sla))).collect();
+    let mut by_conversation: HashMap<i64, (bool, BackendSlaItem)> =
+        stored.into_iter().map(|(resolved, item)| (item.conversation_id, (resolved, item))).collect();
     for item in items.iter_mut().filter(|i| i.call_id.is_none()) {
         let Some(id) = item.conversation_id else { continue };
-        if let Some((_, sla)) = by_conversation.remove(&id) {
+        if let Some((_, stored)) = by_conversation.remove(&id) {
+            let sla = stored.backend.sla;
             let differing = differing(&sla, &item.clocks);
             item.backend = Some(BackendSlaView { sla, differing, local_policy: true });
         }
     }
+    // What is left has no Hilo clocks: the helpdesk's word is all there is.
     let mut only: Vec<BackendSlaItem> = by_conversation
-        .into_iter()
-        .filter(|(_, (resolved, _))| query.include_finished || !resolved)
-        .filter(|(_, (_, sla))| query.state.is_none() || sla.status.as_state() == query.state)
-        .map(|(conversation_id, (_, sla))| BackendSlaItem {
-            conversation_id,
-            backend: BackendSlaView { sla, differing: Vec::new(), local_policy: false },
-        })
+        .into_values()
+        .filter(|(resolved, _)| query.include_finished || !resolved)
+        .filter(|(_, item)| query.state.is_none() || item.backend.sla.status.as_state() == query.state)
+        .map(|(_, item)| item)
         .collect();
     only.sort_by_key(|i| i.conversation_id);
     Ok(only)

@@ -16,10 +16,12 @@ pub fn overview(conn: &Connection, query: &SlaOverviewQuery, now: i64) -> hilo_s
     let scope = if query.include_finished { LoadScope::CreatedBefore(i64::MAX) } else { LoadScope::Live };
     let items = load_items(conn, scope)?;
     let mut described = describe(&config, &items, now);
+    // Attached before filtering: a conversation Hilo covers but whose state is filtered
+    // out is not "backend only".
+    let backend_only = super::backend::attach(conn, &mut described, query)?;
     if let Some(state) = query.state {
         described.retain(|i| i.state == state);
     }
-    let backend_only = super::backend::attach(conn, &mut described, query)?;
     Ok(SlaOverview { now, items: described, warnings: config.warnings.clone(), backend_only })
 }
 

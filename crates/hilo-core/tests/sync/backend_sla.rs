@@ -98,10 +98,28 @@ async fn chatwoot_applied_sla_round_trips_to_the_overview_beside_hilos_clocks() 
     assert_eq!(first.backend_only.len(), 1, "the email has Chatwoot's SLA but no Hilo policy: still shown");
     assert_eq!(first.backend_only[0].backend.sla.policy_name.as_deref(), Some("Email 1 h"));
     assert!(!first.backend_only[0].backend.local_policy);
+    let row = &first.backend_only[0];
+    assert_eq!(
+        (row.customer_name.as_str(), row.channel, row.status),
+        ("Ana López", hilo_model::Channel::Email, hilo_model::ConversationStatus::Open),
+        "what a queue row shows of it"
+    );
+    let breached = |store: &Store| {
+        let query = SlaOverviewQuery { include_finished: false, state: Some(SlaState::Breached) };
+        store.read(|c| overview(c, &query, now())).expect("breached overview")
+    };
+    assert!(breached(&store).backend_only.is_empty(), "Chatwoot has not missed the email's target yet");
 
     // Chatwoot's 5 minutes pass before Hilo's 30: it records a first-response miss.
     sim.record_sla_miss(chat_conv, "frt");
+    sim.record_sla_miss(mail_conv, "frt");
     sync::sync_once(&store, sync_account(&store, &sim, ACCOUNT), fast_config()).await.expect("second sync");
+    let in_breached = breached(&store);
+    assert_eq!(
+        in_breached.backend_only.iter().map(|b| b.customer_name.as_str()).collect::<Vec<_>>(),
+        ["Ana López"],
+        "the \"Breached\" view lists the email Chatwoot missed, though no Hilo policy covers it"
+    );
     let second = live(&store);
     let item = second.items.iter().find(|i| i.customer_name == "Claudio Pérez").expect("still tracked");
     let backend = item.backend.as_ref().expect("still reported");

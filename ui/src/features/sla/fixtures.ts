@@ -1,4 +1,5 @@
 // Test data builders for SLA clocks and items (used by the unit tests only).
+import type { BackendSlaItem } from '../../bindings/BackendSlaItem';
 import type { SlaAlert } from '../../bindings/SlaAlert';
 import type { SlaClockView } from '../../bindings/SlaClockView';
 import type { SlaItem } from '../../bindings/SlaItem';
@@ -65,6 +66,37 @@ export function alert(overrides: Partial<SlaAlert> = {}): SlaAlert {
     firedAt: T0,
     acknowledgedAt: null,
     snoozedUntil: null,
+    ...overrides,
+  };
+}
+
+/** An open email only Chatwoot's SLA covers, which Chatwoot reports as breached. */
+export function backendOnlyItem(overrides: Partial<BackendSlaItem> = {}): BackendSlaItem {
+  return {
+    conversationId: 41,
+    customerId: 7,
+    customerName: 'Ana López',
+    channel: 'email',
+    status: 'open',
+    priority: 'none',
+    assignee: null,
+    team: null,
+    lastActivityAt: T0,
+    backend: {
+      sla: {
+        backend: 'Chatwoot',
+        policyId: '9',
+        policyName: 'Email 1 h',
+        status: 'active_with_misses',
+        firstResponseSecs: 3600,
+        nextResponseSecs: null,
+        resolutionSecs: null,
+        businessHoursOnly: null,
+        misses: [{ metric: 'first_response', at: null }],
+      },
+      differing: [],
+      localPolicy: false,
+    },
     ...overrides,
   };
 }

@@ -143,6 +143,8 @@ export function isSlaView(value: string): value is SlaView {
 /** The "At risk" / "Breached" list: `sla_overview` filtered by state on the backend. */
 export class SlaQueueStore {
   items = $state.raw<SlaItem[]>([]);
+  /** Conversations in this state by the helpdesk's own SLA that no Hilo policy covers. */
+  backendOnly = $state.raw<readonly BackendSlaItem[]>([]);
   view = $state<SlaView | null>(null);
   loaded = $state(false);
   loading = $state(false);
@@ -156,6 +158,7 @@ export class SlaQueueStore {
     if (view !== this.view || !quiet) {
       this.view = view;
       this.items = [];
+      this.backendOnly = [];
       this.loaded = false;
     }
     this.loading = true;
@@ -164,6 +167,7 @@ export class SlaQueueStore {
       const overview = await slaOverview({ includeFinished: false, state: view });
       if (generation !== this.#generation) return;
       this.items = overview.items;
+      this.backendOnly = overview.backendOnly;
       this.loaded = true;
     } catch (reason) {
       if (generation !== this.#generation) return;

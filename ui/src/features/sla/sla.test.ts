@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SlaOverview } from '../../bindings/SlaOverview';
 import type { SlaOverviewQuery } from '../../bindings/SlaOverviewQuery';
-import { clockView, MIN, slaItem, T0 } from './fixtures';
+import { backendOnlyItem, clockView, MIN, slaItem, T0 } from './fixtures';
 
 const slaOverview = vi.hoisted(() => vi.fn<(query: SlaOverviewQuery) => Promise<SlaOverview>>());
 vi.mock('../../ipc', async (importOriginal) => ({
@@ -108,5 +108,28 @@ describe('SlaQueueStore', () => {
     expect(slaOverview.mock.calls.map((c) => c[0].state)).toEqual(['at_risk', 'breached']);
     expect(queue.view).toBe('breached');
     expect(queue.items.map((i) => i.conversationId)).toEqual([2]);
+  });
+
+  it('keeps the conversations only the helpdesk SLA covers', async () => {
+    const onlyChatwoot = backendOnlyItem();
+    slaOverview.mockReset();
+    slaOverview.mockImplementation(() =>
+      Promise.resolve({ ...overview([]), backendOnly: [onlyChatwoot] }),
+    );
+    const queue = new SlaQueueStore();
+    await queue.load('breached');
+    expect(queue.backendOnly).toEqual([onlyChatwoot]);
+    // A new view starts empty: no row of the previous one lingers.
+    let release: (value: SlaOverview) => void = () => undefined;
+    slaOverview.mockImplementationOnce(
+      () =>
+        new Promise((resolve) => {
+          release = resolve;
+        }),
+    );
+    const next = queue.load('at_risk');
+    expect(queue.backendOnly).toEqual([]);
+    release(overview([]));
+    await next;
   });
 });

@@ -148,6 +148,9 @@ export const slaConfigEs = {
   'slaBackend.differsShort': 'difiere',
   'slaBackend.differs': '{backend} y Hilo no coinciden en: {metrics}',
   'slaBackend.noLocalPolicy': 'Ninguna política de Hilo cubre esta conversación',
+  'slaBackend.onlyTitle': 'Solo con el SLA del helpdesk',
+  'slaBackend.onlyDetail':
+    'Ninguna política de Hilo cubre estas conversaciones; el estado es el que informa el helpdesk.',
 } satisfies Record<string, string>;
 
 export const slaConfigEn: Record<keyof typeof slaConfigEs, string> = {
@@ -296,4 +299,7 @@ export const slaConfigEn: Record<keyof typeof slaConfigEs, string> = {
   'slaBackend.differsShort': 'differs',
   'slaBackend.differs': '{backend} and Hilo disagree on: {metrics}',
   'slaBackend.noLocalPolicy': 'No Hilo policy covers this conversation',
+  'slaBackend.onlyTitle': 'With the helpdesk’s SLA only',
+  'slaBackend.onlyDetail':
+    'No Hilo policy covers these conversations; the state is the one the helpdesk reports.',
 };
