@@ -74,6 +74,17 @@ fn reports_view_with_period_picker_svg_charts_and_csv_download() {
         card(&session, "compliance")
     );
 
+    let calendar = session.execute(
+        "const e = document.querySelector('[data-testid=\"report-card\"][data-card=\"first-response\"] [data-testid=\"report-calendar\"]');
+         return e ? e.textContent.trim() : null;",
+        json!([]),
+    );
+    let calendar = calendar.as_str().unwrap_or_default().to_owned();
+    assert!(
+        calendar.chars().any(|c| c.is_ascii_digit()),
+        "the first-response card also gives the calendar time the customer waited: {calendar:?}"
+    );
+
     let metrics = bars(&session, "chart-metrics");
     assert_eq!(
         metrics.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),

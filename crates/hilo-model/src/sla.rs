@@ -423,6 +423,12 @@ pub struct SlaReportRow {
     pub first_response: SlaDurationStats,
     /// Business time to resolution, over resolutions in the period.
     pub resolution: SlaDurationStats,
+    /// The same first responses in calendar (wall-clock) time: what the customer waited,
+    /// nights and weekends included. Business time reads 0 for a message that arrived
+    /// and was answered outside business hours; this does not.
+    pub first_response_calendar: SlaDurationStats,
+    /// The same resolutions in calendar time.
+    pub resolution_calendar: SlaDurationStats,
     /// One entry per metric, in the order first response, next response, resolution, callback.
     pub compliance: Vec<SlaCompliance>,
 }

@@ -21,6 +21,16 @@ firstResponse: SlaDurationStats,
  */
 resolution: SlaDurationStats, 
 /**
+ * The same first responses in calendar (wall-clock) time: what the customer waited,
+ * nights and weekends included. Business time reads 0 for a message that arrived
+ * and was answered outside business hours; this does not.
+ */
+firstResponseCalendar: SlaDurationStats, 
+/**
+ * The same resolutions in calendar time.
+ */
+resolutionCalendar: SlaDurationStats, 
+/**
  * One entry per metric, in the order first response, next response, resolution, callback.
  */
 compliance: Array<SlaCompliance>, };

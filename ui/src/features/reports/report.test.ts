@@ -27,6 +27,8 @@ function row(dimension: SlaReportRow['dimension'], key: string, items: number): 
     items,
     firstResponse: { count: items, medianMs: 4 * MINUTE, p90Ms: 9 * MINUTE },
     resolution: { count: 0, medianMs: null, p90Ms: null },
+    firstResponseCalendar: { count: items, medianMs: 6 * MINUTE, p90Ms: 3 * HOUR },
+    resolutionCalendar: { count: 0, medianMs: null, p90Ms: null },
     compliance: [
       { metric: 'first_response', total: 10, met: 9, percent: 90 },
       { metric: 'next_response', total: 0, met: 0, percent: null },
