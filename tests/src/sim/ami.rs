@@ -4,13 +4,12 @@
 //! capture of PROTOCOLS.md §1.7, with the noise real servers send (unknown events,
 //! repeated keys, empty values, `<unknown>` placeholders).
 
-use std::io::{BufRead, BufReader};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::io::BufReader;
+use std::net::TcpStream;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 
-use super::{Conn, Flow, Rng, epoch_secs};
+use super::{Conn, Flow, Sim, epoch_secs, read_request};
 
 /// What the simulated PBX does with an `Originate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,160 +35,50 @@ pub enum LoginScript {
     Md5Only,
 }
 
+/// The simulated Asterisk's account and login script.
 #[derive(Debug)]
-struct State {
-    logins: usize,
-    md5_logins: usize,
-    failed_logins: usize,
-    pings: usize,
-    actions: Vec<Vec<(String, String)>>,
-    conns: Vec<Arc<Conn>>,
-}
-
-#[derive(Debug)]
-struct Shared {
+pub struct Ami {
     username: String,
     secret: String,
-    originate: Mutex<OriginateScript>,
     login: Mutex<LoginScript>,
-    state: Mutex<State>,
-    changed: Condvar,
-    stop: AtomicBool,
-    seq: AtomicUsize,
-    rng: Mutex<Rng>,
+}
+
+/// What the simulated Asterisk logs besides logins.
+#[derive(Debug, Default)]
+pub struct AmiLog {
+    md5_logins: usize,
+    pings: usize,
+    actions: Vec<Vec<(String, String)>>,
 }
 
 /// The simulator; stops accepting when dropped.
-#[derive(Debug)]
-pub struct AmiSim {
-    port: u16,
-    shared: Arc<Shared>,
-}
+pub type AmiSim = Sim<Ami, AmiLog>;
 
-impl AmiSim {
+impl Sim<Ami, AmiLog> {
     /// Listens on a free loopback port for `username` / `secret`.
     pub fn start(username: &str, secret: &str) -> AmiSim {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the AMI simulator");
-        let port = listener.local_addr().expect("address").port();
-        let shared = Arc::new(Shared {
-            username: username.into(),
-            secret: secret.into(),
-            originate: Mutex::new(OriginateScript::Answer),
-            login: Mutex::new(LoginScript::Both),
-            state: Mutex::new(State {
-                logins: 0,
-                md5_logins: 0,
-                failed_logins: 0,
-                pings: 0,
-                actions: Vec::new(),
-                conns: Vec::new(),
-            }),
-            changed: Condvar::new(),
-            stop: AtomicBool::new(false),
-            seq: AtomicUsize::new(0x1b),
-            rng: Mutex::new(Rng::new(0x5eed_0a31)),
-        });
-        let accept = shared.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                if accept.stop.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(stream) = stream else { continue };
-                let shared = accept.clone();
-                std::thread::spawn(move || serve(stream, &shared));
-            }
-        });
-        AmiSim { port, shared }
-    }
-
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
-    pub fn set_originate(&self, script: OriginateScript) {
-        if let Ok(mut s) = self.shared.originate.lock() {
-            *s = script;
-        }
+        let ami = Ami { username: username.into(), secret: secret.into(), login: Mutex::new(LoginScript::Both) };
+        Sim::listen("AMI", ami, 0x1b, 0x5eed_0a31, serve)
     }
 
     pub fn set_login(&self, script: LoginScript) {
-        if let Ok(mut s) = self.shared.login.lock() {
+        if let Ok(mut s) = self.shared.proto.login.lock() {
             *s = script;
         }
     }
 
     /// Successful logins that used the MD5 challenge.
     pub fn md5_logins(&self) -> usize {
-        self.shared.state.lock().map(|s| s.md5_logins).unwrap_or(0)
-    }
-
-    /// Seeds the chunking of writes (split packets) for replay.
-    pub fn seed(&self, seed: u64) {
-        if let Ok(mut r) = self.shared.rng.lock() {
-            *r = Rng::new(seed);
-        }
-    }
-
-    pub fn logins(&self) -> usize {
-        self.shared.state.lock().map(|s| s.logins).unwrap_or(0)
-    }
-
-    pub fn failed_logins(&self) -> usize {
-        self.shared.state.lock().map(|s| s.failed_logins).unwrap_or(0)
+        self.read(|s| s.log.md5_logins)
     }
 
     pub fn pings(&self) -> usize {
-        self.shared.state.lock().map(|s| s.pings).unwrap_or(0)
+        self.read(|s| s.log.pings)
     }
 
     /// Every action received, as its fields.
     pub fn actions(&self) -> Vec<Vec<(String, String)>> {
-        self.shared.state.lock().map(|s| s.actions.clone()).unwrap_or_default()
-    }
-
-    /// Waits until `n` logins in total have succeeded and a logged-in client is connected.
-    pub fn wait_logins(&self, n: usize, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        let Ok(mut state) = self.shared.state.lock() else { return false };
-        loop {
-            let connected =
-                state.conns.iter().any(|c| c.alive.load(Ordering::SeqCst) && c.logged_in.load(Ordering::SeqCst));
-            if state.logins >= n && connected {
-                return true;
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return false;
-            }
-            match self.shared.changed.wait_timeout(state, deadline - now) {
-                Ok((s, _)) => state = s,
-                Err(_) => return false,
-            }
-        }
-    }
-
-    /// Sends a flow to every logged-in client, packets split at random.
-    pub fn play(&self, flow: &Flow) {
-        for packet in &flow.packets {
-            broadcast(&self.shared, packet);
-        }
-    }
-
-    /// Sends the first `cut` bytes of a flow, then drops every client's link.
-    pub fn play_cut(&self, flow: &Flow, cut: usize) {
-        let bytes = flow.bytes();
-        let cut = cut.min(bytes.len());
-        for conn in logged_in(&self.shared) {
-            conn.write_and_drop(&bytes[..cut]);
-        }
-    }
-
-    /// Drops every client's link without warning.
-    pub fn drop_links(&self) {
-        for conn in logged_in(&self.shared) {
-            conn.write_and_drop(&[]);
-        }
+        self.read(|s| s.log.actions.clone())
     }
 
     /// A fresh Linkedid-style id: `epoch.seq`.
@@ -198,38 +87,7 @@ impl AmiSim {
     }
 }
 
-impl Drop for AmiSim {
-    fn drop(&mut self) {
-        self.shared.stop.store(true, Ordering::SeqCst);
-        self.drop_links();
-        // Wake the accept loop so it sees `stop`.
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-    }
-}
-
-fn logged_in(shared: &Shared) -> Vec<Arc<Conn>> {
-    shared
-        .state
-        .lock()
-        .map(|s| {
-            s.conns
-                .iter()
-                .filter(|c| c.alive.load(Ordering::SeqCst) && c.logged_in.load(Ordering::SeqCst))
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn broadcast(shared: &Shared, packet: &[u8]) {
-    for conn in logged_in(shared) {
-        let mut rng = shared.rng.lock().map(|r| r.clone()).unwrap_or_else(|_| Rng::new(1));
-        conn.write_packet(packet, Some(&mut rng));
-        if let Ok(mut r) = shared.rng.lock() {
-            *r = rng;
-        }
-    }
-}
+type Shared = super::Shared<Ami, AmiLog>;
 
 /// What Asterisk compares an MD5 login's `Key` with.
 fn md5_hex(nonce: &str, secret: &str) -> String {
@@ -250,26 +108,17 @@ pub fn packet(fields: &[(&str, &str)]) -> Vec<u8> {
     out.into_bytes()
 }
 
-fn serve(stream: TcpStream, shared: &Arc<Shared>) {
-    let Ok(conn) = Conn::new(&stream) else { return };
-    let conn = Arc::new(conn);
-    if let Ok(mut s) = shared.state.lock() {
-        s.conns.retain(|c| c.alive.load(Ordering::SeqCst));
-        s.conns.push(conn.clone());
-    }
+fn serve(shared: &Arc<Shared>, conn: &Arc<Conn>, mut reader: BufReader<TcpStream>) {
     conn.write_packet(b"Asterisk Call Manager/5.0.3\r\n", None);
-    let mut reader = BufReader::new(stream);
     // The nonce of this connection's last Challenge: a Key is checked against it.
     let mut nonce: Option<String> = None;
     while let Some(action) = read_action(&mut reader) {
-        if let Ok(mut s) = shared.state.lock() {
-            s.actions.push(action.clone());
-        }
+        shared.log(|l| l.actions.push(action.clone()));
         let get = |k: &str| action.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)).map(|(_, v)| v.as_str());
         let action_id = get("ActionID").unwrap_or_default().to_owned();
         match get("Action").unwrap_or_default().to_ascii_lowercase().as_str() {
             "challenge" => {
-                let script = shared.login.lock().map(|s| *s).unwrap_or(LoginScript::Both);
+                let script = shared.proto.login.lock().map(|s| *s).unwrap_or(LoginScript::Both);
                 let reply = if script == LoginScript::PlainOnly {
                     packet(&[("Response", "Error"), ("ActionID", &action_id), ("Message", "Invalid/unknown command")])
                 } else if !get("AuthType").is_some_and(|t| t.eq_ignore_ascii_case("md5")) {
@@ -282,15 +131,15 @@ fn serve(stream: TcpStream, shared: &Arc<Shared>) {
                 conn.write_packet(&reply, None);
             }
             "login" => {
-                let script = shared.login.lock().map(|s| *s).unwrap_or(LoginScript::Both);
+                let script = shared.proto.login.lock().map(|s| *s).unwrap_or(LoginScript::Both);
                 let md5 = get("AuthType").is_some_and(|t| t.eq_ignore_ascii_case("md5"));
                 let proof = if md5 {
                     script != LoginScript::PlainOnly
-                        && nonce.take().is_some_and(|n| get("Key") == Some(md5_hex(&n, &shared.secret).as_str()))
+                        && nonce.take().is_some_and(|n| get("Key") == Some(md5_hex(&n, &shared.proto.secret).as_str()))
                 } else {
-                    script != LoginScript::Md5Only && get("Secret") == Some(shared.secret.as_str())
+                    script != LoginScript::Md5Only && get("Secret") == Some(shared.proto.secret.as_str())
                 };
-                let ok = get("Username") == Some(shared.username.as_str()) && proof;
+                let ok = get("Username") == Some(shared.proto.username.as_str()) && proof;
                 if ok {
                     conn.write_packet(
                         &packet(&[
@@ -305,17 +154,11 @@ fn serve(stream: TcpStream, shared: &Arc<Shared>) {
                         &packet(&[("Event", "FullyBooted"), ("Privilege", "system,all"), ("Status", "Fully Booted")]),
                         None,
                     );
-                    if let Ok(mut s) = shared.state.lock() {
-                        s.logins += 1;
-                        s.md5_logins += usize::from(md5);
-                    }
-                    shared.changed.notify_all();
+                    shared.count_login(|l| l.md5_logins += usize::from(md5));
                 } else {
                     // Counted before answering: the client reports the refusal
                     // (and a test looks) as soon as the answer arrives.
-                    if let Ok(mut s) = shared.state.lock() {
-                        s.failed_logins += 1;
-                    }
+                    shared.count_refused_login();
                     conn.write_packet(
                         &packet(&[
                             ("Response", "Error"),
@@ -329,9 +172,7 @@ fn serve(stream: TcpStream, shared: &Arc<Shared>) {
                 }
             }
             "ping" => {
-                if let Ok(mut s) = shared.state.lock() {
-                    s.pings += 1;
-                }
+                shared.log(|l| l.pings += 1);
                 let ts = format!("{}.000000", epoch_secs());
                 conn.write_packet(
                     &packet(&[("Response", "Success"), ("ActionID", &action_id), ("Ping", "Pong"), ("Timestamp", &ts)]),
@@ -350,7 +191,7 @@ fn serve(stream: TcpStream, shared: &Arc<Shared>) {
                 conn.write_and_drop(&[]);
                 break;
             }
-            "originate" => originate(shared, &conn, &action_id, &action),
+            "originate" => originate(shared, conn, &action_id, &action),
             _ => {
                 conn.write_packet(
                     &packet(&[("Response", "Error"), ("ActionID", &action_id), ("Message", "Invalid/unknown command")]),
@@ -359,28 +200,15 @@ fn serve(stream: TcpStream, shared: &Arc<Shared>) {
             }
         }
     }
-    conn.alive.store(false, Ordering::SeqCst);
-    shared.changed.notify_all();
 }
 
 fn read_action(reader: &mut BufReader<TcpStream>) -> Option<Vec<(String, String)>> {
-    let mut fields = Vec::new();
-    loop {
-        let mut line = String::new();
-        match reader.read_line(&mut line) {
-            Ok(0) | Err(_) => return None,
-            Ok(_) => {}
-        }
-        let line = line.trim_end_matches(['\r', '\n']);
-        if line.is_empty() {
-            if fields.is_empty() {
-                continue;
-            }
-            return Some(fields);
-        }
+    let lines = read_request(reader)?;
+    let field = |line: &str| {
         let (k, v) = line.split_once(':').unwrap_or((line, ""));
-        fields.push((k.trim().to_owned(), v.strip_prefix(' ').unwrap_or(v).to_owned()));
-    }
+        (k.trim().to_owned(), v.strip_prefix(' ').unwrap_or(v).to_owned())
+    };
+    Some(lines.iter().map(|line| field(line)).collect())
 }
 
 fn originate(shared: &Arc<Shared>, conn: &Conn, action_id: &str, action: &[(String, String)]) {
@@ -403,12 +231,7 @@ fn originate(shared: &Arc<Shared>, conn: &Conn, action_id: &str, action: &[(Stri
     let exten = get("Exten").unwrap_or_default();
     let flow = originate_flow(&channel_id, &endpoint, &exten, action_id, script, seq);
     // The events come from the PBX, not in answer to this connection: every client sees them.
-    let shared = shared.clone();
-    std::thread::spawn(move || {
-        for p in &flow.packets {
-            broadcast(&shared, p);
-        }
-    });
+    shared.broadcast_later(flow);
 }
 
 /// Fields common to every channel snapshot (§1.4).
@@ -500,6 +323,16 @@ pub enum InboundScript {
 impl InboundScript {
     pub const ALL: [InboundScript; 4] =
         [InboundScript::Answered, InboundScript::CallerCancels, InboundScript::RingGroupNoAnswer, InboundScript::Busy];
+
+    /// The flow's name, the same for AMI and ESL.
+    pub fn name(self) -> &'static str {
+        match self {
+            InboundScript::Answered => "inbound answered",
+            InboundScript::CallerCancels => "caller cancels",
+            InboundScript::RingGroupNoAnswer => "ring group, nobody answers",
+            InboundScript::Busy => "busy",
+        }
+    }
 }
 
 /// An inbound call to extension 1986 (and 1987 for the ring group) from `number`,
@@ -616,12 +449,7 @@ pub fn inbound_flow(script: InboundScript, linkedid: &str, number: &str) -> Flow
     };
     s.noise(70, linkedid);
     Flow {
-        name: match script {
-            InboundScript::Answered => "inbound answered",
-            InboundScript::CallerCancels => "caller cancels",
-            InboundScript::RingGroupNoAnswer => "ring group, nobody answers",
-            InboundScript::Busy => "busy",
-        },
+        name: script.name(),
         call_ref: linkedid.to_owned(),
         packets: s.packets,
         start,

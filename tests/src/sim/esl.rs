@@ -3,134 +3,37 @@
 //! carrying its own body), `exit`; events framed with Content-Length and URL-encoded
 //! values, repeated headers included (PROTOCOLS.md §3).
 
-use std::io::{BufRead, BufReader};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::io::BufReader;
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use super::ami::{InboundScript, OriginateScript};
-use super::{Conn, Flow, Rng, epoch_secs};
+use super::{Conn, Flow, Sim, epoch_secs, read_request};
 
+/// The simulated FreeSWITCH's event socket password.
 #[derive(Debug)]
-struct State {
-    logins: usize,
-    failed_logins: usize,
-    commands: Vec<String>,
-    conns: Vec<Arc<Conn>>,
-}
-
-#[derive(Debug)]
-struct Shared {
+pub struct Esl {
     password: String,
-    originate: Mutex<OriginateScript>,
-    state: Mutex<State>,
-    changed: Condvar,
-    stop: AtomicBool,
-    seq: AtomicUsize,
-    rng: Mutex<Rng>,
 }
 
-#[derive(Debug)]
-pub struct EslSim {
-    port: u16,
-    shared: Arc<Shared>,
+/// What the simulated FreeSWITCH logs besides logins.
+#[derive(Debug, Default)]
+pub struct EslLog {
+    commands: Vec<String>,
 }
 
-impl EslSim {
+/// The simulator; stops accepting when dropped.
+pub type EslSim = Sim<Esl, EslLog>;
+
+impl Sim<Esl, EslLog> {
     pub fn start(password: &str) -> EslSim {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the ESL simulator");
-        let port = listener.local_addr().expect("address").port();
-        let shared = Arc::new(Shared {
-            password: password.into(),
-            originate: Mutex::new(OriginateScript::Answer),
-            state: Mutex::new(State { logins: 0, failed_logins: 0, commands: Vec::new(), conns: Vec::new() }),
-            changed: Condvar::new(),
-            stop: AtomicBool::new(false),
-            seq: AtomicUsize::new(1),
-            rng: Mutex::new(Rng::new(0xe51_5eed)),
-        });
-        let accept = shared.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                if accept.stop.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(stream) = stream else { continue };
-                let shared = accept.clone();
-                std::thread::spawn(move || serve(stream, &shared));
-            }
-        });
-        EslSim { port, shared }
-    }
-
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
-    pub fn set_originate(&self, script: OriginateScript) {
-        if let Ok(mut s) = self.shared.originate.lock() {
-            *s = script;
-        }
-    }
-
-    pub fn seed(&self, seed: u64) {
-        if let Ok(mut r) = self.shared.rng.lock() {
-            *r = Rng::new(seed);
-        }
-    }
-
-    pub fn logins(&self) -> usize {
-        self.shared.state.lock().map(|s| s.logins).unwrap_or(0)
-    }
-
-    pub fn failed_logins(&self) -> usize {
-        self.shared.state.lock().map(|s| s.failed_logins).unwrap_or(0)
+        Sim::listen("ESL", Esl { password: password.into() }, 1, 0xe51_5eed, serve)
     }
 
     /// Every command received (first line and headers, `\n`-joined).
     pub fn commands(&self) -> Vec<String> {
-        self.shared.state.lock().map(|s| s.commands.clone()).unwrap_or_default()
-    }
-
-    pub fn wait_logins(&self, n: usize, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        let Ok(mut state) = self.shared.state.lock() else { return false };
-        loop {
-            let connected =
-                state.conns.iter().any(|c| c.alive.load(Ordering::SeqCst) && c.logged_in.load(Ordering::SeqCst));
-            if state.logins >= n && connected {
-                return true;
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return false;
-            }
-            match self.shared.changed.wait_timeout(state, deadline - now) {
-                Ok((s, _)) => state = s,
-                Err(_) => return false,
-            }
-        }
-    }
-
-    pub fn play(&self, flow: &Flow) {
-        for p in &flow.packets {
-            broadcast(&self.shared, p);
-        }
-    }
-
-    pub fn play_cut(&self, flow: &Flow, cut: usize) {
-        let bytes = flow.bytes();
-        let cut = cut.min(bytes.len());
-        for conn in subscribed(&self.shared) {
-            conn.write_and_drop(&bytes[..cut]);
-        }
-    }
-
-    pub fn drop_links(&self) {
-        for conn in subscribed(&self.shared) {
-            conn.write_and_drop(&[]);
-        }
+        self.read(|s| s.log.commands.clone())
     }
 
     /// A fresh UUID-like call id.
@@ -140,37 +43,7 @@ impl EslSim {
     }
 }
 
-impl Drop for EslSim {
-    fn drop(&mut self) {
-        self.shared.stop.store(true, Ordering::SeqCst);
-        self.drop_links();
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-    }
-}
-
-fn subscribed(shared: &Shared) -> Vec<Arc<Conn>> {
-    shared
-        .state
-        .lock()
-        .map(|s| {
-            s.conns
-                .iter()
-                .filter(|c| c.alive.load(Ordering::SeqCst) && c.logged_in.load(Ordering::SeqCst))
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn broadcast(shared: &Shared, packet: &[u8]) {
-    for conn in subscribed(shared) {
-        let mut rng = shared.rng.lock().map(|r| r.clone()).unwrap_or_else(|_| Rng::new(1));
-        conn.write_packet(packet, Some(&mut rng));
-        if let Ok(mut r) = shared.rng.lock() {
-            *r = rng;
-        }
-    }
-}
+type Shared = super::Shared<Esl, EslLog>;
 
 /// FreeSWITCH-style URL encoding of header values.
 pub fn url_encode(v: &str) -> String {
@@ -203,31 +76,22 @@ fn reply(text: &str) -> Vec<u8> {
     format!("Content-Type: command/reply\nReply-Text: {text}\n\n").into_bytes()
 }
 
-fn serve(stream: TcpStream, shared: &Arc<Shared>) {
-    let Ok(conn) = Conn::new(&stream) else { return };
-    let conn = Arc::new(conn);
-    if let Ok(mut s) = shared.state.lock() {
-        s.conns.retain(|c| c.alive.load(Ordering::SeqCst));
-        s.conns.push(conn.clone());
-    }
+fn serve(shared: &Arc<Shared>, conn: &Arc<Conn>, mut reader: BufReader<TcpStream>) {
     conn.write_packet(b"Content-Type: auth/request\n\n", None);
-    let mut reader = BufReader::new(stream);
     let mut authed = false;
-    while let Some(lines) = read_command(&mut reader) {
+    while let Some(lines) = read_request(&mut reader) {
         let command = lines.join("\n");
-        if let Ok(mut s) = shared.state.lock() {
-            s.commands.push(if command.starts_with("auth ") { "auth <redacted>".into() } else { command.clone() });
-        }
+        shared.log(|l| {
+            l.commands.push(if command.starts_with("auth ") { "auth <redacted>".into() } else { command.clone() });
+        });
         let first = lines.first().cloned().unwrap_or_default();
         if let Some(password) = first.strip_prefix("auth ") {
-            if password == shared.password {
+            if password == shared.proto.password {
                 authed = true;
                 conn.write_packet(&reply("+OK accepted"), None);
             } else {
                 // Counted before answering, so a test never looks too early.
-                if let Ok(mut s) = shared.state.lock() {
-                    s.failed_logins += 1;
-                }
+                shared.count_refused_login();
                 conn.write_packet(&reply("-ERR invalid"), None);
                 let notice = "Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n";
                 conn.write_and_drop(
@@ -245,10 +109,7 @@ fn serve(stream: TcpStream, shared: &Arc<Shared>) {
         if first.starts_with("event plain") {
             conn.write_packet(&reply("+OK event listener enabled plain"), None);
             conn.logged_in.store(true, Ordering::SeqCst);
-            if let Ok(mut s) = shared.state.lock() {
-                s.logins += 1;
-            }
-            shared.changed.notify_all();
+            shared.count_login(|_| {});
         } else if first.starts_with("api ") {
             let out = "UP 0 years, 0 days, 1 hour, 2 minutes, 3 seconds\n";
             conn.write_packet(
@@ -267,12 +128,7 @@ fn serve(stream: TcpStream, shared: &Arc<Shared>) {
             );
             let script = shared.originate.lock().map(|s| *s).unwrap_or(OriginateScript::Answer);
             let flow = originate_flow(args, &job, script);
-            let shared = shared.clone();
-            std::thread::spawn(move || {
-                for p in &flow.packets {
-                    broadcast(&shared, p);
-                }
-            });
+            shared.broadcast_later(flow);
         } else if first == "exit" {
             conn.write_packet(&reply("+OK bye"), None);
             conn.write_and_drop(&[]);
@@ -280,27 +136,6 @@ fn serve(stream: TcpStream, shared: &Arc<Shared>) {
         } else {
             conn.write_packet(&reply("-ERR command not found"), None);
         }
-    }
-    conn.alive.store(false, Ordering::SeqCst);
-    shared.changed.notify_all();
-}
-
-fn read_command(reader: &mut BufReader<TcpStream>) -> Option<Vec<String>> {
-    let mut lines = Vec::new();
-    loop {
-        let mut line = String::new();
-        match reader.read_line(&mut line) {
-            Ok(0) | Err(_) => return None,
-            Ok(_) => {}
-        }
-        let line = line.trim_end_matches(['\r', '\n']).to_owned();
-        if line.is_empty() {
-            if lines.is_empty() {
-                continue;
-            }
-            return Some(lines);
-        }
-        lines.push(line);
     }
 }
 
@@ -427,12 +262,7 @@ pub fn inbound_flow(script: InboundScript, call_uuid: &str, number: &str) -> Flo
     };
     s.noise();
     Flow {
-        name: match script {
-            InboundScript::Answered => "inbound answered",
-            InboundScript::CallerCancels => "caller cancels",
-            InboundScript::RingGroupNoAnswer => "ring group, nobody answers",
-            InboundScript::Busy => "busy",
-        },
+        name: script.name(),
         call_ref: call_uuid.to_owned(),
         packets: s.packets,
         start,

@@ -11,11 +11,11 @@ pub mod ami;
 pub mod cti;
 pub mod esl;
 
-use std::io::{Read, Write};
-use std::net::{Shutdown, TcpStream};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 pub use ami::{AmiSim, LoginScript, OriginateScript};
 pub use cti::{CtiPost, post};
@@ -173,6 +173,250 @@ impl Conn {
         let mut sink = [0u8; 1024];
         while matches!(w.read(&mut sink), Ok(n) if n > 0) {}
         let _ = w.shutdown(Shutdown::Both);
+    }
+}
+
+/// What a simulator counts, plus `L`, the protocol's own log.
+#[derive(Debug, Default)]
+pub(crate) struct State<L> {
+    pub logins: usize,
+    pub failed_logins: usize,
+    pub conns: Vec<Arc<Conn>>,
+    pub log: L,
+}
+
+/// What a simulator's connection threads share; `P` is the protocol's configuration.
+#[derive(Debug)]
+pub(crate) struct Shared<P, L> {
+    pub(crate) proto: P,
+    pub(crate) originate: Mutex<OriginateScript>,
+    pub(crate) state: Mutex<State<L>>,
+    changed: Condvar,
+    stop: AtomicBool,
+    pub(crate) seq: AtomicUsize,
+    rng: Mutex<Rng>,
+}
+
+/// Serves one connection after it is registered, until it ends.
+pub(crate) type Serve<P, L> = fn(&Arc<Shared<P, L>>, &Arc<Conn>, BufReader<TcpStream>);
+
+impl<P, L> Shared<P, L> {
+    /// Updates the protocol's log (a no-op if a connection thread panicked holding it).
+    pub(crate) fn log(&self, update: impl FnOnce(&mut L)) {
+        if let Ok(mut s) = self.state.lock() {
+            update(&mut s.log);
+        }
+    }
+
+    /// Counts a successful login (and whatever `update` logs with it) and wakes
+    /// `wait_logins`.
+    pub(crate) fn count_login(&self, update: impl FnOnce(&mut L)) {
+        if let Ok(mut s) = self.state.lock() {
+            s.logins += 1;
+            update(&mut s.log);
+        }
+        self.changed.notify_all();
+    }
+
+    /// Counts a refused login. Call it before writing the refusal: the client reports the
+    /// refusal (and a test looks) as soon as the answer arrives.
+    pub(crate) fn count_refused_login(&self) {
+        if let Ok(mut s) = self.state.lock() {
+            s.failed_logins += 1;
+        }
+    }
+
+    /// The connections that are alive and logged in (subscribed, for ESL).
+    fn logged_in(&self) -> Vec<Arc<Conn>> {
+        self.state
+            .lock()
+            .map(|s| {
+                s.conns
+                    .iter()
+                    .filter(|c| c.alive.load(Ordering::SeqCst) && c.logged_in.load(Ordering::SeqCst))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Sends one packet to every logged-in client, split at random.
+    pub(crate) fn broadcast(&self, packet: &[u8]) {
+        for conn in self.logged_in() {
+            let mut rng = self.rng.lock().map(|r| r.clone()).unwrap_or_else(|_| Rng::new(1));
+            conn.write_packet(packet, Some(&mut rng));
+            if let Ok(mut r) = self.rng.lock() {
+                *r = rng;
+            }
+        }
+    }
+}
+
+impl<P: Send + Sync + 'static, L: Send + 'static> Shared<P, L> {
+    /// Plays `flow` to every client from another thread: the events come from the PBX,
+    /// not in answer to the connection that asked for the call.
+    pub(crate) fn broadcast_later(self: &Arc<Self>, flow: Flow) {
+        let shared = self.clone();
+        std::thread::spawn(move || {
+            for p in &flow.packets {
+                shared.broadcast(p);
+            }
+        });
+    }
+}
+
+/// A simulated phone system on a loopback port; stops accepting when dropped.
+#[derive(Debug)]
+pub struct Sim<P, L> {
+    port: u16,
+    pub(crate) shared: Arc<Shared<P, L>>,
+}
+
+impl<P: Send + Sync + 'static, L: Default + Send + 'static> Sim<P, L> {
+    /// Listens on a free loopback port and serves each connection on its own thread.
+    pub(crate) fn listen(what: &str, proto: P, seq: usize, seed: u64, serve: Serve<P, L>) -> Sim<P, L> {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind the {what} simulator: {e:?}"));
+        let port = listener.local_addr().expect("address").port();
+        let shared = Arc::new(Shared {
+            proto,
+            originate: Mutex::new(OriginateScript::Answer),
+            state: Mutex::new(State::default()),
+            changed: Condvar::new(),
+            stop: AtomicBool::new(false),
+            seq: AtomicUsize::new(seq),
+            rng: Mutex::new(Rng::new(seed)),
+        });
+        let accept = shared.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if accept.stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let shared = accept.clone();
+                std::thread::spawn(move || connection(stream, &shared, serve));
+            }
+        });
+        Sim { port, shared }
+    }
+}
+
+/// Registers the connection, lets the protocol serve it, and marks it gone.
+fn connection<P, L>(stream: TcpStream, shared: &Arc<Shared<P, L>>, serve: Serve<P, L>) {
+    let Ok(conn) = Conn::new(&stream) else { return };
+    let conn = Arc::new(conn);
+    if let Ok(mut s) = shared.state.lock() {
+        s.conns.retain(|c| c.alive.load(Ordering::SeqCst));
+        s.conns.push(conn.clone());
+    }
+    serve(shared, &conn, BufReader::new(stream));
+    conn.alive.store(false, Ordering::SeqCst);
+    shared.changed.notify_all();
+}
+
+impl<P, L> Sim<P, L> {
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn set_originate(&self, script: OriginateScript) {
+        if let Ok(mut s) = self.shared.originate.lock() {
+            *s = script;
+        }
+    }
+
+    /// Seeds the chunking of writes (split packets) for replay.
+    pub fn seed(&self, seed: u64) {
+        if let Ok(mut r) = self.shared.rng.lock() {
+            *r = Rng::new(seed);
+        }
+    }
+
+    /// Reads the counts or the log; the default if a connection thread panicked.
+    pub(crate) fn read<T: Default>(&self, f: impl FnOnce(&State<L>) -> T) -> T {
+        self.shared.state.lock().map(|s| f(&s)).unwrap_or_default()
+    }
+
+    pub fn logins(&self) -> usize {
+        self.read(|s| s.logins)
+    }
+
+    pub fn failed_logins(&self) -> usize {
+        self.read(|s| s.failed_logins)
+    }
+
+    /// Waits until `n` logins in total have succeeded and a logged-in client is connected.
+    pub fn wait_logins(&self, n: usize, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let Ok(mut state) = self.shared.state.lock() else { return false };
+        loop {
+            let connected =
+                state.conns.iter().any(|c| c.alive.load(Ordering::SeqCst) && c.logged_in.load(Ordering::SeqCst));
+            if state.logins >= n && connected {
+                return true;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            match self.shared.changed.wait_timeout(state, deadline - now) {
+                Ok((s, _)) => state = s,
+                Err(_) => return false,
+            }
+        }
+    }
+
+    /// Sends a flow to every logged-in client, packets split at random.
+    pub fn play(&self, flow: &Flow) {
+        for packet in &flow.packets {
+            self.shared.broadcast(packet);
+        }
+    }
+
+    /// Sends the first `cut` bytes of a flow, then drops every client's link.
+    pub fn play_cut(&self, flow: &Flow, cut: usize) {
+        let bytes = flow.bytes();
+        let cut = cut.min(bytes.len());
+        for conn in self.shared.logged_in() {
+            conn.write_and_drop(&bytes[..cut]);
+        }
+    }
+
+    /// Drops every client's link without warning.
+    pub fn drop_links(&self) {
+        for conn in self.shared.logged_in() {
+            conn.write_and_drop(&[]);
+        }
+    }
+}
+
+impl<P, L> Drop for Sim<P, L> {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        self.drop_links();
+        // Wake the accept loop so it sees `stop`.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+/// One request from a client: its lines up to the blank line that ends it, without
+/// line endings (blank lines before it are skipped); `None` once the client is gone.
+pub(crate) fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Vec<String>> {
+    let mut lines = Vec::new();
+    loop {
+        let mut line = String::new();
+        match reader.read_line(&mut line) {
+            Ok(0) | Err(_) => return None,
+            Ok(_) => {}
+        }
+        let line = line.trim_end_matches(['\r', '\n']).to_owned();
+        if line.is_empty() {
+            if lines.is_empty() {
+                continue;
+            }
+            return Some(lines);
+        }
+        lines.push(line);
     }
 }
 

@@ -9,6 +9,7 @@ pub mod cti;
 pub mod esl;
 pub mod event;
 pub mod ids;
+mod link;
 pub mod source;
 
 pub use backoff::Backoff;

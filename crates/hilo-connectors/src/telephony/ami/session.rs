@@ -6,17 +6,15 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use hilo_model::time::now_millis;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::{Instant, MissedTickBehavior, timeout};
+use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
 use super::codec::{AmiDecoder, AmiFrame, AmiPacket};
 use super::mapper::AmiCallMapper;
-use crate::telephony::event::{CallEvent, CallEventKind, LinkState, OriginateOutcome, SourceEvent};
+use crate::telephony::event::{CallEvent, CallEventKind, OriginateOutcome, SourceEvent};
 use crate::telephony::ids;
+use crate::telephony::link::{self, Endpoint, Link, LinkSettings, Session};
 use crate::telephony::source::{OriginateAck, Secret, SessionEnded, SourceCommand, TelephonyError, TelephonySource};
 
 /// How the connector proves it knows the secret (PROTOCOLS.md §1.2).
@@ -69,9 +67,11 @@ impl AmiSettings {
             connect_timeout: Duration::from_secs(10),
         }
     }
+}
 
-    fn peer(&self) -> String {
-        format!("{}:{}", self.host, self.port)
+impl LinkSettings for AmiSettings {
+    fn endpoint(&self) -> Endpoint<'_> {
+        Endpoint { host: &self.host, port: self.port, connect_timeout: self.connect_timeout }
     }
 }
 
@@ -88,7 +88,7 @@ impl AmiSource {
 
 impl TelephonySource for AmiSource {
     fn describe(&self) -> String {
-        format!("ami {}", self.settings.peer())
+        format!("ami {}", self.settings.endpoint().peer())
     }
 
     async fn run_session(
@@ -97,17 +97,7 @@ impl TelephonySource for AmiSource {
         commands: &mut mpsc::Receiver<SourceCommand>,
         cancel: &CancellationToken,
     ) -> Result<(), SessionEnded> {
-        let s = &self.settings;
-        let mut conn = AmiConn::connect(s).await.map_err(SessionEnded::before_login)?;
-        timeout(s.connect_timeout, conn.login(s))
-            .await
-            .map_err(|_| conn.timeout("the banner and login"))
-            .and_then(|r| r)
-            .map_err(SessionEnded::before_login)?;
-        if events.send(SourceEvent::Link(LinkState::Up)).await.is_err() {
-            return Ok(());
-        }
-        conn.follow(s, events, commands, cancel).await.map_err(SessionEnded::after_login)
+        link::run_session::<AmiConn>(&self.settings, events, commands, cancel).await
     }
 }
 
@@ -129,94 +119,48 @@ struct PendingOriginate {
 }
 
 struct AmiConn {
-    peer: String,
-    rd: OwnedReadHalf,
-    wr: OwnedWriteHalf,
-    decoder: AmiDecoder,
-    buf: Vec<u8>,
+    link: Link<AmiDecoder>,
     /// Per-connection prefix + counter: ActionIDs are unique per connection (§1.3).
     id_prefix: String,
     next_id: u64,
 }
 
-const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
-
 impl AmiConn {
-    async fn connect(s: &AmiSettings) -> Result<AmiConn, TelephonyError> {
-        let peer = s.peer();
-        let stream = match timeout(s.connect_timeout, TcpStream::connect((s.host.as_str(), s.port))).await {
-            Ok(Ok(stream)) => stream,
-            Ok(Err(source)) => return Err(TelephonyError::Connect { addr: peer, source }),
-            Err(_) => return Err(TelephonyError::Timeout { peer, what: "connecting".into() }),
-        };
-        let _ = stream.set_nodelay(true);
-        let (rd, wr) = stream.into_split();
-        Ok(AmiConn {
-            peer,
-            rd,
-            wr,
-            decoder: AmiDecoder::new(),
-            buf: vec![0; 16 * 1024],
-            id_prefix: format!("hilo-{:08x}", ids::random_u64() as u32),
-            next_id: 0,
-        })
-    }
-
-    fn timeout(&self, what: &str) -> TelephonyError {
-        TelephonyError::Timeout { peer: self.peer.clone(), what: what.to_owned() }
-    }
-
     fn action_id(&mut self) -> String {
         self.next_id += 1;
         format!("{}-{}", self.id_prefix, self.next_id)
     }
 
     async fn send(&mut self, packet: &AmiPacket) -> Result<(), TelephonyError> {
-        match timeout(WRITE_TIMEOUT, self.wr.write_all(&packet.to_wire())).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(source)) => Err(TelephonyError::Io { peer: self.peer.clone(), source }),
-            Err(_) => Err(self.timeout("writing an action")),
-        }
+        self.link.write(&packet.to_wire(), "writing an action").await
     }
 
-    /// Reads once from the socket into the decoder. Cancel-safe (used in `select!`).
-    async fn read_some(&mut self) -> Result<(), TelephonyError> {
-        match self.rd.read(&mut self.buf).await {
-            Ok(0) => Err(TelephonyError::Closed {
-                peer: self.peer.clone(),
-                detail: if self.decoder.has_partial() { " in the middle of a packet".into() } else { String::new() },
-            }),
-            Ok(n) => {
-                self.decoder.feed(&self.buf[..n]);
-                Ok(())
-            }
-            Err(source) => Err(TelephonyError::Io { peer: self.peer.clone(), source }),
-        }
-    }
-
-    fn decoded(&mut self) -> Result<Option<AmiFrame>, TelephonyError> {
-        self.decoder
-            .next_frame()
-            .map_err(|e| TelephonyError::Protocol { peer: self.peer.clone(), detail: e.to_string() })
-    }
-
-    async fn next_frame(&mut self) -> Result<AmiFrame, TelephonyError> {
+    /// The response to action `id`. Events (FullyBooted, or anything a busy PBX sends)
+    /// may come before it; during login nobody else is waiting for them.
+    async fn response_to(&mut self, id: &str) -> Result<AmiPacket, TelephonyError> {
         loop {
-            if let Some(frame) = self.decoded()? {
-                return Ok(frame);
+            let AmiFrame::Packet(p) = self.link.next_frame().await? else { continue };
+            if p.response().is_some() && p.action_id() == Some(id) {
+                return Ok(p);
             }
-            self.read_some().await?;
         }
+    }
+}
+
+impl Session for AmiConn {
+    type Settings = AmiSettings;
+    type Decoder = AmiDecoder;
+    const LOGIN: &'static str = "the banner and login";
+
+    fn open(link: Link<AmiDecoder>) -> AmiConn {
+        AmiConn { link, id_prefix: format!("hilo-{:08x}", ids::random_u64() as u32), next_id: 0 }
     }
 
     async fn login(&mut self, s: &AmiSettings) -> Result<(), TelephonyError> {
-        match self.next_frame().await? {
+        match self.link.next_frame().await? {
             AmiFrame::Banner(_) => {}
             AmiFrame::Packet(_) => {
-                return Err(TelephonyError::Protocol {
-                    peer: self.peer.clone(),
-                    detail: "no `Asterisk Call Manager/…` banner: is this the AMI port?".into(),
-                });
+                return Err(self.link.protocol("no `Asterisk Call Manager/…` banner: is this the AMI port?"));
             }
         }
         let nonce = match s.auth {
@@ -229,13 +173,10 @@ impl AmiConn {
                     Some(nonce) if is_success(&answer) => Some(nonce.to_owned()),
                     _ if s.auth == AmiAuth::Md5OrPlain => None,
                     _ => {
-                        return Err(TelephonyError::AuthFailed {
-                            peer: self.peer.clone(),
-                            message: format!(
-                                "the server offers no MD5 challenge ({})",
-                                answer.get("Message").unwrap_or("no reason given")
-                            ),
-                        });
+                        return Err(self.link.auth_failed(format!(
+                            "the server offers no MD5 challenge ({})",
+                            answer.get("Message").unwrap_or("no reason given")
+                        )));
                     }
                 }
             }
@@ -251,21 +192,7 @@ impl AmiConn {
         if is_success(&answer) {
             Ok(())
         } else {
-            Err(TelephonyError::AuthFailed {
-                peer: self.peer.clone(),
-                message: answer.get("Message").unwrap_or("no reason given").to_owned(),
-            })
-        }
-    }
-
-    /// The response to action `id`. Events (FullyBooted, or anything a busy PBX sends)
-    /// may come before it; during login nobody else is waiting for them.
-    async fn response_to(&mut self, id: &str) -> Result<AmiPacket, TelephonyError> {
-        loop {
-            let AmiFrame::Packet(p) = self.next_frame().await? else { continue };
-            if p.response().is_some() && p.action_id() == Some(id) {
-                return Ok(p);
-            }
+            Err(self.link.auth_failed(answer.get("Message").unwrap_or("no reason given")))
         }
     }
 
@@ -284,7 +211,7 @@ impl AmiConn {
         let mut commands_open = true;
         // Events that arrived in the same read as the login response are already
         // buffered: follow them before waiting for more bytes, which may never come.
-        while let Some(frame) = self.decoded()? {
+        while let Some(frame) = self.link.decoded()? {
             let AmiFrame::Packet(p) = frame else { continue };
             if let Some(ev) = route(&p, &mut mapper, &mut pending, &mut ping_outstanding)
                 && events.send(SourceEvent::Call(ev)).await.is_err()
@@ -296,12 +223,12 @@ impl AmiConn {
             tokio::select! {
                 () = cancel.cancelled() => {
                     // Best effort: a polite Logoff lets Asterisk free the session at once.
-                    let _ = timeout(Duration::from_secs(1), self.wr.write_all(&AmiPacket::action("Logoff").to_wire())).await;
+                    self.link.write_farewell(&AmiPacket::action("Logoff").to_wire()).await;
                     return Ok(());
                 }
-                read = self.read_some() => {
+                read = self.link.read_some() => {
                     read?;
-                    while let Some(frame) = self.decoded()? {
+                    while let Some(frame) = self.link.decoded()? {
                         let AmiFrame::Packet(p) = frame else { continue };
                         let out = route(&p, &mut mapper, &mut pending, &mut ping_outstanding);
                         if let Some(ev) = out && events.send(SourceEvent::Call(ev)).await.is_err() {
@@ -311,7 +238,7 @@ impl AmiConn {
                 }
                 _ = keepalive.tick() => {
                     if ping_outstanding.is_some() {
-                        return Err(self.timeout("the keep-alive Ping"));
+                        return Err(self.link.timeout("the keep-alive Ping"));
                     }
                     let id = self.action_id();
                     self.send(&AmiPacket::action("Ping").with("ActionID", &id)).await?;

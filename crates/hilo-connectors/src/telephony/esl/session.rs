@@ -5,18 +5,16 @@ use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use hilo_model::time::now_millis;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::{Instant, MissedTickBehavior, timeout};
+use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
 use super::codec::{EslDecoder, EslEvent, EslMessage};
 use super::mapper::{SUBSCRIBED_EVENTS, map_event};
 use crate::telephony::ami::validate_dial_number;
-use crate::telephony::event::{CallEvent, CallEventKind, LinkState, OriginateOutcome, SourceEvent};
+use crate::telephony::event::{CallEvent, CallEventKind, OriginateOutcome, SourceEvent};
 use crate::telephony::ids;
+use crate::telephony::link::{self, Endpoint, Link, LinkSettings, Session};
 use crate::telephony::source::{OriginateAck, Secret, SessionEnded, SourceCommand, TelephonyError, TelephonySource};
 
 #[derive(Debug, Clone)]
@@ -46,9 +44,11 @@ impl EslSettings {
             connect_timeout: Duration::from_secs(10),
         }
     }
+}
 
-    fn peer(&self) -> String {
-        format!("{}:{}", self.host, self.port)
+impl LinkSettings for EslSettings {
+    fn endpoint(&self) -> Endpoint<'_> {
+        Endpoint { host: &self.host, port: self.port, connect_timeout: self.connect_timeout }
     }
 }
 
@@ -65,7 +65,7 @@ impl EslSource {
 
 impl TelephonySource for EslSource {
     fn describe(&self) -> String {
-        format!("esl {}", self.settings.peer())
+        format!("esl {}", self.settings.endpoint().peer())
     }
 
     async fn run_session(
@@ -74,17 +74,7 @@ impl TelephonySource for EslSource {
         commands: &mut mpsc::Receiver<SourceCommand>,
         cancel: &CancellationToken,
     ) -> Result<(), SessionEnded> {
-        let s = &self.settings;
-        let mut conn = EslConn::connect(s).await.map_err(SessionEnded::before_login)?;
-        timeout(s.connect_timeout, conn.login(s))
-            .await
-            .map_err(|_| conn.timeout("auth and the event subscription"))
-            .and_then(|r| r)
-            .map_err(SessionEnded::before_login)?;
-        if events.send(SourceEvent::Link(LinkState::Up)).await.is_err() {
-            return Ok(());
-        }
-        conn.follow(s, events, commands, cancel).await.map_err(SessionEnded::after_login)
+        link::run_session::<EslConn>(&self.settings, events, commands, cancel).await
     }
 }
 
@@ -96,114 +86,100 @@ enum PendingReply {
 }
 
 struct EslConn {
-    peer: String,
-    rd: OwnedReadHalf,
-    wr: OwnedWriteHalf,
-    decoder: EslDecoder,
-    buf: Vec<u8>,
+    link: Link<EslDecoder>,
 }
 
-const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
-
 impl EslConn {
-    async fn connect(s: &EslSettings) -> Result<EslConn, TelephonyError> {
-        let peer = s.peer();
-        let stream = match timeout(s.connect_timeout, TcpStream::connect((s.host.as_str(), s.port))).await {
-            Ok(Ok(stream)) => stream,
-            Ok(Err(source)) => return Err(TelephonyError::Connect { addr: peer, source }),
-            Err(_) => return Err(TelephonyError::Timeout { peer, what: "connecting".into() }),
-        };
-        let _ = stream.set_nodelay(true);
-        let (rd, wr) = stream.into_split();
-        Ok(EslConn { peer, rd, wr, decoder: EslDecoder::new(), buf: vec![0; 16 * 1024] })
-    }
-
-    fn timeout(&self, what: &str) -> TelephonyError {
-        TelephonyError::Timeout { peer: self.peer.clone(), what: what.to_owned() }
-    }
-
-    fn protocol(&self, detail: impl Into<String>) -> TelephonyError {
-        TelephonyError::Protocol { peer: self.peer.clone(), detail: detail.into() }
-    }
-
     async fn send(&mut self, command: &str) -> Result<(), TelephonyError> {
-        let wire = format!("{command}\n\n");
-        match timeout(WRITE_TIMEOUT, self.wr.write_all(wire.as_bytes())).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(source)) => Err(TelephonyError::Io { peer: self.peer.clone(), source }),
-            Err(_) => Err(self.timeout("writing a command")),
-        }
+        self.link.write(format!("{command}\n\n").as_bytes(), "writing a command").await
     }
 
-    /// Reads once into the decoder. Cancel-safe.
-    async fn read_some(&mut self) -> Result<(), TelephonyError> {
-        match self.rd.read(&mut self.buf).await {
-            Ok(0) => Err(TelephonyError::Closed {
-                peer: self.peer.clone(),
-                detail: if self.decoder.has_partial() { " in the middle of a message".into() } else { String::new() },
-            }),
-            Ok(n) => {
-                self.decoder.feed(&self.buf[..n]);
-                Ok(())
-            }
-            Err(source) => Err(TelephonyError::Io { peer: self.peer.clone(), source }),
-        }
-    }
-
-    fn decoded(&mut self) -> Result<Option<EslMessage>, TelephonyError> {
-        self.decoder.next_message().map_err(|e| self.protocol(e.to_string()))
-    }
-
-    async fn next_message(&mut self) -> Result<EslMessage, TelephonyError> {
-        loop {
-            if let Some(m) = self.decoded()? {
-                return Ok(m);
-            }
-            self.read_some().await?;
-        }
+    fn disconnected(&self) -> TelephonyError {
+        TelephonyError::Closed { peer: self.link.peer().to_owned(), detail: " (disconnect notice)".into() }
     }
 
     /// The next `command/reply`, skipping events that may already be flowing.
     async fn next_reply(&mut self) -> Result<EslMessage, TelephonyError> {
         loop {
-            let m = self.next_message().await?;
+            let m = self.link.next_frame().await?;
             match m.content_type() {
                 Some("command/reply") => return Ok(m),
-                Some("text/disconnect-notice") => {
-                    return Err(TelephonyError::Closed {
-                        peer: self.peer.clone(),
-                        detail: " (disconnect notice)".into(),
-                    });
-                }
+                Some("text/disconnect-notice") => return Err(self.disconnected()),
                 _ => {}
             }
         }
     }
 
+    fn route(
+        &self,
+        m: EslMessage,
+        replies: &mut VecDeque<PendingReply>,
+        jobs: &mut HashMap<String, String>,
+    ) -> Result<Vec<CallEvent>, TelephonyError> {
+        match m.content_type() {
+            Some("text/event-plain") => {
+                let ev = EslEvent::parse_plain(&m.body).map_err(|e| self.link.protocol(e.to_string()))?;
+                if ev.name() == Some("BACKGROUND_JOB") {
+                    let Some(call_ref) = ev.headers.get("Job-UUID").and_then(|j| jobs.remove(j.trim())) else {
+                        return Ok(Vec::new());
+                    };
+                    return Ok(vec![job_result(call_ref, &ev.body)]);
+                }
+                Ok(map_event(&ev, now_millis()))
+            }
+            Some("command/reply") | Some("api/response") => {
+                let Some(pending) = replies.pop_front() else { return Ok(Vec::new()) };
+                let PendingReply::Originate { call_ref, job_uuid, reply } = pending else { return Ok(Vec::new()) };
+                let text = m.reply_text().unwrap_or_default();
+                if text.starts_with("+OK") {
+                    jobs.insert(job_uuid, call_ref.clone());
+                    let _ = reply.send(Ok(OriginateAck { call_ref }));
+                    return Ok(Vec::new());
+                }
+                let _ = reply.send(Err(TelephonyError::Rejected(text.to_owned())));
+                Ok(vec![CallEvent {
+                    call_ref,
+                    at: now_millis(),
+                    kind: CallEventKind::OriginateResult {
+                        outcome: OriginateOutcome::Failed,
+                        cause: Some("originate-rejected".into()),
+                    },
+                }])
+            }
+            Some("text/disconnect-notice") => Err(self.disconnected()),
+            _ => Ok(Vec::new()),
+        }
+    }
+}
+
+impl Session for EslConn {
+    type Settings = EslSettings;
+    type Decoder = EslDecoder;
+    const LOGIN: &'static str = "auth and the event subscription";
+
+    fn open(link: Link<EslDecoder>) -> EslConn {
+        EslConn { link }
+    }
+
     async fn login(&mut self, s: &EslSettings) -> Result<(), TelephonyError> {
-        let first = self.next_message().await?;
+        let first = self.link.next_frame().await?;
         if first.content_type() != Some("auth/request") {
-            return Err(self.protocol("no auth/request greeting: is this the event socket port?"));
+            return Err(self.link.protocol("no auth/request greeting: is this the event socket port?"));
         }
         self.send(&format!("auth {}", s.password.expose())).await?;
         let reply = match self.next_reply().await {
             Ok(reply) => reply,
             // FreeSWITCH answers a bad password with -ERR and a disconnect notice.
-            Err(TelephonyError::Closed { .. }) => {
-                return Err(TelephonyError::AuthFailed { peer: self.peer.clone(), message: "disconnected".into() });
-            }
+            Err(TelephonyError::Closed { .. }) => return Err(self.link.auth_failed("disconnected")),
             Err(e) => return Err(e),
         };
         if !reply.reply_text().is_some_and(|t| t.starts_with("+OK")) {
-            return Err(TelephonyError::AuthFailed {
-                peer: self.peer.clone(),
-                message: reply.reply_text().unwrap_or("no reply text").to_owned(),
-            });
+            return Err(self.link.auth_failed(reply.reply_text().unwrap_or("no reply text")));
         }
         self.send(&format!("event plain {SUBSCRIBED_EVENTS}")).await?;
         let reply = self.next_reply().await?;
         if !reply.reply_text().is_some_and(|t| t.starts_with("+OK")) {
-            return Err(self.protocol(format!(
+            return Err(self.link.protocol(format!(
                 "the event subscription was refused: {}",
                 reply.reply_text().unwrap_or("no reply text")
             )));
@@ -226,7 +202,7 @@ impl EslConn {
         let mut commands_open = true;
         // Events that arrived with the subscription's reply are already buffered:
         // follow them before waiting for more bytes, which may never come.
-        while let Some(m) = self.decoded()? {
+        while let Some(m) = self.link.decoded()? {
             for ev in self.route(m, &mut replies, &mut jobs)? {
                 if events.send(SourceEvent::Call(ev)).await.is_err() {
                     return Ok(());
@@ -236,12 +212,12 @@ impl EslConn {
         loop {
             tokio::select! {
                 () = cancel.cancelled() => {
-                    let _ = timeout(Duration::from_secs(1), self.wr.write_all(b"exit\n\n")).await;
+                    self.link.write_farewell(b"exit\n\n").await;
                     return Ok(());
                 }
-                read = self.read_some() => {
+                read = self.link.read_some() => {
                     read?;
-                    while let Some(m) = self.decoded()? {
+                    while let Some(m) = self.link.decoded()? {
                         for ev in self.route(m, &mut replies, &mut jobs)? {
                             if events.send(SourceEvent::Call(ev)).await.is_err() {
                                 return Ok(());
@@ -251,7 +227,7 @@ impl EslConn {
                 }
                 _ = keepalive.tick() => {
                     if replies.iter().any(|r| matches!(r, PendingReply::Keepalive)) {
-                        return Err(self.timeout("the keep-alive command"));
+                        return Err(self.link.timeout("the keep-alive command"));
                     }
                     self.send("api status").await?;
                     replies.push_back(PendingReply::Keepalive);
@@ -284,49 +260,6 @@ impl EslConn {
                     }
                 },
             }
-        }
-    }
-
-    fn route(
-        &self,
-        m: EslMessage,
-        replies: &mut VecDeque<PendingReply>,
-        jobs: &mut HashMap<String, String>,
-    ) -> Result<Vec<CallEvent>, TelephonyError> {
-        match m.content_type() {
-            Some("text/event-plain") => {
-                let ev = EslEvent::parse_plain(&m.body).map_err(|e| self.protocol(e.to_string()))?;
-                if ev.name() == Some("BACKGROUND_JOB") {
-                    let Some(call_ref) = ev.headers.get("Job-UUID").and_then(|j| jobs.remove(j.trim())) else {
-                        return Ok(Vec::new());
-                    };
-                    return Ok(vec![job_result(call_ref, &ev.body)]);
-                }
-                Ok(map_event(&ev, now_millis()))
-            }
-            Some("command/reply") | Some("api/response") => {
-                let Some(pending) = replies.pop_front() else { return Ok(Vec::new()) };
-                let PendingReply::Originate { call_ref, job_uuid, reply } = pending else { return Ok(Vec::new()) };
-                let text = m.reply_text().unwrap_or_default();
-                if text.starts_with("+OK") {
-                    jobs.insert(job_uuid, call_ref.clone());
-                    let _ = reply.send(Ok(OriginateAck { call_ref }));
-                    return Ok(Vec::new());
-                }
-                let _ = reply.send(Err(TelephonyError::Rejected(text.to_owned())));
-                Ok(vec![CallEvent {
-                    call_ref,
-                    at: now_millis(),
-                    kind: CallEventKind::OriginateResult {
-                        outcome: OriginateOutcome::Failed,
-                        cause: Some("originate-rejected".into()),
-                    },
-                }])
-            }
-            Some("text/disconnect-notice") => {
-                Err(TelephonyError::Closed { peer: self.peer.clone(), detail: " (disconnect notice)".into() })
-            }
-            _ => Ok(Vec::new()),
         }
     }
 }
