@@ -113,8 +113,11 @@ fn main() {
     // One caller in five is unknown: their pop takes the "create customer" path.
     phones.retain(|p| p.starts_with('+'));
     let notifier = Arc::new(TimedNotifier::default());
-    let mut recorder =
-        CallRecorder::new(store.clone(), notifier.clone(), Some(Language::Es), phonenumber::country::Id::ES.into());
+    // As in the app: no fixed language, the `ui.language` setting is read at each pop.
+    if store.write(|tx| hilo_core::language::save(tx, Language::Es)).is_err() {
+        return eprintln!("cannot store the language");
+    }
+    let mut recorder = CallRecorder::new(store.clone(), notifier.clone(), None, phonenumber::country::Id::ES.into());
     recorder.add_account(account, "bench-pbx", AgentEndpoint::new("PJSIP/1986"));
     let mut decoder = AmiDecoder::new();
     let mut mapper = AmiCallMapper::new();
