@@ -94,6 +94,16 @@ export class SlaStore {
     return this.byConversation.get(conversationId) ?? NONE;
   }
 
+  /**
+   * The conversation's own clocks, for its inbox row: a callback item filed under the
+   * conversation (a missed call, to be returned by phone) has its own row in the
+   * callbacks view, and would otherwise paint an email row "Callback −17 d".
+   */
+  ownOf(conversationId: number | null): readonly SlaItem[] {
+    const items = this.forConversation(conversationId);
+    return items.some((i) => i.callId !== null) ? items.filter((i) => i.callId === null) : items;
+  }
+
   /** The helpdesk's own SLA for a conversation no Hilo policy covers (else null). */
   backendOnlyFor(conversationId: number | null): BackendSlaView | null {
     return this.backendOnly.find((b) => b.conversationId === conversationId)?.backend ?? null;

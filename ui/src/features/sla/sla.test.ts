@@ -86,6 +86,23 @@ describe('SlaStore', () => {
     expect(store.forSelection(null, 3).map((i) => i.callId)).toEqual([3]);
     store.stop();
   });
+
+  it("an inbox row shows its conversation's own clocks, not a callback filed under it", async () => {
+    const own = slaItem({ conversationId: 5 });
+    const callback = slaItem({
+      conversationId: 5,
+      callId: 9,
+      clocks: [clockView({ metric: 'callback' })],
+    });
+    slaOverview.mockImplementation(() => Promise.resolve(overview([own, callback])));
+    const store = new SlaStore();
+    await store.reload();
+    expect(store.ownOf(5)).toEqual([own]);
+    expect(store.forConversation(5)).toEqual([own, callback]);
+    expect(store.forSelection(5, null)).toEqual([own, callback]);
+    expect(store.ownOf(null)).toEqual([]);
+    store.stop();
+  });
 });
 
 describe('SlaQueueStore', () => {
