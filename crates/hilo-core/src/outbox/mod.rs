@@ -379,6 +379,24 @@ pub async fn discard(store: &Store, outbox_id: i64) -> Result<()> {
         .await?)
 }
 
+/// How long a delivered item is kept (for support and debugging) before it is pruned.
+pub const DELIVERED_RETENTION_MS: i64 = 7 * 24 * 3_600_000;
+
+/// Removes the account's delivered items created before `before` whose message, if they
+/// carry one, is reconciled (has its remote id): their echo can no longer be confused with
+/// a new message, and the text lives on in `messages`. Status and assignment items have
+/// no message. A delivered reply still without a remote id is kept: its echo may need the
+/// idempotency key. Returns how many were removed.
+pub fn prune_delivered(conn: &Connection, account_id: i64, before: i64) -> hilo_store::Result<usize> {
+    Ok(conn
+        .prepare_cached(
+            "DELETE FROM outbox WHERE account_id = ?1 AND state = 'delivered' AND created_at < ?2
+               AND (message_id IS NULL
+                    OR EXISTS (SELECT 1 FROM messages m WHERE m.id = outbox.message_id AND m.remote_id IS NOT NULL))",
+        )?
+        .execute(params![account_id, before])?)
+}
+
 /// What one delivery round did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DeliveryReport {
@@ -466,7 +484,8 @@ fn account_level(e: &SourceError) -> bool {
 /// Delivers the account's due items one at a time until none is due, counting into
 /// `report` as it goes. Stops at the first failure that concerns the whole account
 /// (offline, rate limited, server failing, token rejected) and returns it, after
-/// rescheduling the item with backoff.
+/// rescheduling the item with backoff. Delivered items past their retention are pruned
+/// first (see [`prune_delivered`]).
 pub async fn deliver_due(
     store: &Store,
     account_id: i64,
@@ -475,6 +494,8 @@ pub async fn deliver_due(
     report: &mut DeliveryReport,
 ) -> std::result::Result<(), crate::sync::SyncError> {
     let lease = i64::try_from(config.outbox_lease.as_millis()).unwrap_or(i64::MAX);
+    let before = now_millis().saturating_sub(DELIVERED_RETENTION_MS);
+    store.write_async(move |tx| prune_delivered(tx, account_id, before)).await?;
     loop {
         let now = now_millis();
         let claimed = store.write_async(move |tx| claim_next(tx, account_id, now, now.saturating_add(lease))).await?;

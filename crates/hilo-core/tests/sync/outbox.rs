@@ -12,6 +12,28 @@ use hilo_tests::chatwoot_sim::{ChatwootSim, FaultPlan, SimConfig};
 
 use crate::support::*;
 
+/// A Chatwoot simulator with `conversations` seeded conversations, synced once into a
+/// fresh cache; with the local id of conversation "1".
+struct Synced {
+    sim: ChatwootSim,
+    cache: Cache,
+    store: Store,
+    account: hilo_core::sync::SyncAccount,
+    conv: i64,
+}
+
+async fn synced(seed: u64, conversations: usize) -> Synced {
+    let sim = ChatwootSim::start(SimConfig::default());
+    let mut rng = Rng(seed);
+    seed_account(&sim, conversations, &mut rng);
+    let cache = Cache::new();
+    let store = cache.open();
+    let account = sync_account(&store, &sim, ACCOUNT);
+    sync::sync_once(&store, account.clone(), fast_config()).await.expect("initial sync");
+    let conv = *local_conversations(&store, account.id).get("1").expect("conversation 1");
+    Synced { sim, cache, store, account, conv }
+}
+
 fn local_conversations(store: &Store, account_id: i64) -> HashMap<String, i64> {
     store
         .read(|c| {
@@ -118,14 +140,7 @@ async fn a_thousand_replies_through_a_backend_failing_30_percent_are_each_delive
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_written_offline_is_pending_survives_a_restart_and_is_delivered_once() {
-    let sim = ChatwootSim::start(SimConfig::default());
-    let mut rng = Rng(0x0ff1_0001);
-    seed_account(&sim, 3, &mut rng);
-    let cache = Cache::new();
-    let store = cache.open();
-    let account = sync_account(&store, &sim, ACCOUNT);
-    sync::sync_once(&store, account.clone(), fast_config()).await.expect("initial sync");
-    let conv = *local_conversations(&store, account.id).get("1").expect("conversation 1");
+    let Synced { sim, cache, store, account, conv } = synced(0x0ff1_0001, 3).await;
 
     sim.set_offline(true);
     let queued = outbox::queue_reply(&store, conv, "Hola Claudio, ya está resuelto", ReplyKind::Public)
@@ -169,14 +184,7 @@ async fn a_reply_written_offline_is_pending_survives_a_restart_and_is_delivered_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_reply_stays_failed_until_edited_retried_or_discarded() {
-    let sim = ChatwootSim::start(SimConfig::default());
-    let mut rng = Rng(0x0ff1_0002);
-    seed_account(&sim, 2, &mut rng);
-    let cache = Cache::new();
-    let store = cache.open();
-    let account = sync_account(&store, &sim, ACCOUNT);
-    sync::sync_once(&store, account.clone(), fast_config()).await.expect("initial sync");
-    let conv = *local_conversations(&store, account.id).get("1").expect("conversation 1");
+    let Synced { sim, cache: _cache, store, account, conv } = synced(0x0ff1_0002, 2).await;
 
     sim.override_response("/conversations/1/messages", 422, r#"{"error":"Message could not be sent"}"#);
     let a = outbox::queue_reply(&store, conv, "primera", ReplyKind::Public).await.expect("queue a");
@@ -214,4 +222,54 @@ async fn a_refused_reply_stays_failed_until_edited_retried_or_discarded() {
         .expect("conversation");
     assert_eq!(status, "resolved");
     assert_eq!(assignee.as_deref(), Some("Agent 3"), "the assignment comes back through the sync");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delivered_items_are_pruned_after_a_week_once_their_echo_is_reconciled() {
+    // Bound, not `_`: the simulator and the cache directory must live to the end.
+    let Synced { sim: _sim, cache: _cache, store, account, conv } = synced(0x0ff1_0003, 2).await;
+    let reply = outbox::queue_reply(&store, conv, "Ya está en camino", ReplyKind::Public).await.expect("reply");
+    let status = outbox::queue_status(&store, conv, ConversationStatus::Resolved, None).await.expect("status change");
+    let unreconciled = outbox::queue_reply(&store, conv, "Otra respuesta", ReplyKind::Public).await.expect("reply");
+    sync::sync_once(&store, account.clone(), fast_config()).await.expect("delivered");
+    let outbox_ids = |store: &Store| -> Vec<i64> {
+        store
+            .read(|c| {
+                let mut stmt = c.prepare("SELECT id FROM outbox ORDER BY id")?;
+                Ok(stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?)
+            })
+            .expect("outbox ids")
+    };
+    let all = vec![reply.outbox_id, status.outbox_id, unreconciled.outbox_id];
+    assert_eq!(outbox_ids(&store), all, "delivered items are kept while recent");
+
+    // A week and a day later; one reply is made to look as if its remote id never came back.
+    let unreconciled_message = unreconciled.message_id.expect("timeline row");
+    store
+        .write(|tx| {
+            tx.execute("UPDATE outbox SET created_at = created_at - 8 * 86400000", [])?;
+            tx.execute("UPDATE messages SET remote_id = NULL WHERE id = ?1", [unreconciled_message])?;
+            Ok(())
+        })
+        .expect("age the items");
+    let pruned = store
+        .write(|tx| {
+            outbox::prune_delivered(tx, account.id, hilo_model::time::now_millis() - outbox::DELIVERED_RETENTION_MS)
+        })
+        .expect("prune");
+    assert_eq!(pruned, 2, "the reconciled reply and the status change");
+    assert_eq!(outbox_ids(&store), [unreconciled.outbox_id], "a reply without its remote id keeps its key");
+    let (remote, delivery, _) = message_row(&store, reply.message_id.expect("timeline row"));
+    assert!(remote.is_some(), "the reply itself stays in the timeline");
+    assert_eq!(delivery, "delivered");
+
+    // The sync cycle prunes the same way on its own.
+    store
+        .write(|tx| {
+            tx.execute("UPDATE messages SET remote_id = 'restored' WHERE id = ?1", [unreconciled_message])?;
+            Ok(())
+        })
+        .expect("reconcile");
+    sync::sync_once(&store, account.clone(), fast_config()).await.expect("next cycle");
+    assert!(outbox_ids(&store).is_empty(), "pruned by the next cycle");
 }
