@@ -161,6 +161,8 @@ fn details(conn: &Connection, conversation_id: i64) -> hilo_store::Result<Conver
                 customer_id: r.get(9)?,
                 customer_name: r.get(10)?,
                 known_agents: Vec::new(),
+                mail_to: Vec::new(),
+                mail_cc: Vec::new(),
             })
         })
         .optional()?;
@@ -170,6 +172,12 @@ fn details(conn: &Connection, conversation_id: i64) -> hilo_store::Result<Conver
          ORDER BY assignee COLLATE NOCASE LIMIT 200",
     )?;
     d.known_agents = stmt.query_map([d.account_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    if d.channel == hilo_model::Channel::Email
+        && let Some(ctx) = crate::sync::mail::reply_context_for(conn, conversation_id)?
+    {
+        d.mail_to = ctx.to;
+        d.mail_cc = ctx.cc;
+    }
     Ok(d)
 }
 

@@ -80,6 +80,10 @@ pub struct ConversationDetails {
     pub customer_name: String,
     /// Agents this account's conversations were assigned to, for "assign to…".
     pub known_agents: Vec<String>,
+    /// Mailbox conversations: who a reply goes to (the customer's Reply-To or From)…
+    pub mail_to: Vec<String>,
+    /// …and who it is copied to (reply-all: the others on the customer's latest message).
+    pub mail_cc: Vec<String>,
 }
 
 /// What `reply_send` queued.

@@ -13,4 +13,12 @@ demo: boolean, channel: Channel, status: ConversationStatus, snoozedUntil: numbe
 /**
  * Agents this account's conversations were assigned to, for "assign to…".
  */
-knownAgents: Array<string>, };
+knownAgents: Array<string>, 
+/**
+ * Mailbox conversations: who a reply goes to (the customer's Reply-To or From)…
+ */
+mailTo: Array<string>, 
+/**
+ * …and who it is copied to (reply-all: the others on the customer's latest message).
+ */
+mailCc: Array<string>, };

@@ -185,6 +185,10 @@ pub struct OutboundItem {
 pub struct ReplyContext {
     /// The customer's address(es): the Reply-To or From of their latest message.
     pub to: Vec<String>,
+    /// Reply-all: everyone else the customer's latest message went to (its To and Cc),
+    /// without the account's own address or the customer's, so a colleague the customer
+    /// copied stays in the thread.
+    pub cc: Vec<String>,
     /// The conversation's subject (without `Re:`).
     pub subject: Option<String>,
     /// The Message-ID of the message answered (the newest in the thread).

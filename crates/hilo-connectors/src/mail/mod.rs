@@ -600,7 +600,7 @@ impl Inner {
                 from: Some(self.cfg.address.clone()),
                 reply_to: Vec::new(),
                 to: ctx.to.clone(),
-                cc: Vec::new(),
+                cc: ctx.cc.clone(),
                 subject: Some(smtp::reply_subject(ctx.subject.as_deref())),
                 flags: vec!["\\Seen".into()],
             })),

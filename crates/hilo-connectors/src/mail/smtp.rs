@@ -82,6 +82,9 @@ pub fn build_reply(
     for to in &ctx.to {
         b = b.to(Mailbox::new(None, address(account, "the customer address", to)?));
     }
+    for cc in &ctx.cc {
+        b = b.cc(Mailbox::new(None, address(account, "a copied address", cc)?));
+    }
     if let Some(parent) = &ctx.parent {
         b = b.in_reply_to(format!("<{parent}>"));
     }
@@ -242,6 +245,7 @@ mod tests {
     fn reply_headers_thread_correctly() {
         let ctx = ReplyContext {
             to: vec!["claudio@example.com".into()],
+            cc: vec!["ana@example.com".into()],
             subject: Some("Re: Pedido".into()),
             parent: Some("b@x".into()),
             references: vec!["a@x".into(), "b@x".into()],
@@ -251,6 +255,9 @@ mod tests {
                 .expect("builds");
         let raw = String::from_utf8(m.formatted()).expect("utf-8");
         assert!(raw.contains("Subject: Re: Pedido\r\n"), "{raw}");
+        assert!(raw.contains("Cc: ana@example.com\r\n"), "reply-all keeps who was copied: {raw}");
+        let rcpt: Vec<String> = m.envelope().to().iter().map(ToString::to_string).collect();
+        assert_eq!(rcpt, ["claudio@example.com", "ana@example.com"], "the copied address is a recipient too");
         assert!(raw.contains("In-Reply-To: <b@x>\r\n"), "{raw}");
         assert!(raw.contains("References: <a@x> <b@x>\r\n"), "{raw}");
         assert!(raw.contains(&format!("Message-ID: <{id}>\r\n")), "{raw}");

@@ -184,7 +184,7 @@ pub fn reopen_on_inbound(conn: &Connection, conversation_id: i64, at: i64) -> Re
 /// message, or — in a thread the account started — whom it wrote to.
 pub fn reply_context(conn: &Connection, conversation_id: i64, own: Option<&str>) -> Result<Option<ReplyContext>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT h.rfc_id, h.refs, h.from_addr, h.reply_to, h.to_addrs, m.direction FROM messages m
+        "SELECT h.rfc_id, h.refs, h.from_addr, h.reply_to, h.to_addrs, m.direction, h.cc_addrs FROM messages m
          JOIN mail_headers h ON h.message_id = m.id
          WHERE m.conversation_id = ?1 ORDER BY m.created_at DESC, m.id DESC",
     )?;
@@ -197,6 +197,7 @@ pub fn reply_context(conn: &Connection, conversation_id: i64, own: Option<&str>)
                 r.get::<_, String>(3)?,
                 r.get::<_, String>(4)?,
                 r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -210,6 +211,16 @@ pub fn reply_context(conn: &Connection, conversation_id: i64, own: Option<&str>)
         }
         None => rows.iter().rev().flat_map(|r| list(&r.4)).filter(|a| !is_own(a)).take(1).collect(),
     };
+    // Reply-all: the others on the customer's latest message, each once.
+    let mut cc: Vec<String> = Vec::new();
+    if let Some((_, _, _, _, to_addrs, _, cc_addrs)) = inbound {
+        for a in list(to_addrs).into_iter().chain(list(cc_addrs)) {
+            let known = |x: &String| x.eq_ignore_ascii_case(&a);
+            if !is_own(&a) && !to.iter().any(known) && !cc.iter().any(known) {
+                cc.push(a);
+            }
+        }
+    }
     let subject: Option<String> = conn
         .prepare_cached("SELECT subject FROM conversations WHERE id = ?1")?
         .query_row([conversation_id], |r| r.get(0))
@@ -218,7 +229,7 @@ pub fn reply_context(conn: &Connection, conversation_id: i64, own: Option<&str>)
     let mut references = list(&parent_refs);
     references.retain(|r| r != &parent);
     references.push(parent.clone());
-    Ok(Some(ReplyContext { to, subject, parent: Some(parent), references }))
+    Ok(Some(ReplyContext { to, cc, subject, parent: Some(parent), references }))
 }
 
 /// The account's own address, from an email account's configuration.

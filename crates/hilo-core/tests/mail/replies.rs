@@ -113,6 +113,43 @@ async fn a_reply_goes_out_threaded_and_shows_once_after_its_echo() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_keeps_everyone_the_customer_copied_but_never_the_mailbox_itself() {
+    let rig = Rig::start();
+    rig.append(
+        "INBOX",
+        &mail(
+            Some("cc1@example.com"),
+            "\"Claudio Pérez\" <claudio@example.com>",
+            &format!("Soporte <{SUPPORT}>, \"Ana López\" <ANA@example.com>"),
+            "Factura de la empresa",
+            D1,
+            &[&format!("Cc: luis@example.com, {}, claudio@example.com", SUPPORT.to_uppercase())],
+            "Os copio a Ana y Luis, de contabilidad.",
+        ),
+    );
+    rig.sync_inbox().await;
+    let conv = rig.local_conversation_id(&rig.conversation_of("cc1@example.com"));
+    // The composer says who will get the reply before the agent writes it.
+    let details = hilo_core::composer::conversation_details(&rig.store, conv).await.expect("details");
+    assert_eq!(details.mail_to, [CLAUDIO]);
+    assert_eq!(details.mail_cc, ["ana@example.com", "luis@example.com"]);
+    outbox::queue_reply(&rig.store, conv, "Os enviamos la factura corregida.", ReplyKind::Public).await.expect("queue");
+    let report = rig.sync_inbox().await;
+    assert_eq!(report.delivered, 1, "{report:?}");
+
+    let sent = reply_of(&rig.sink.messages(), "factura corregida");
+    assert_eq!(sent.len(), 1, "sent once");
+    let m = &sent[0];
+    assert_eq!(
+        m.rcpt,
+        vec![CLAUDIO.to_owned(), "ana@example.com".to_owned(), "luis@example.com".to_owned()],
+        "the customer, then everyone they copied, each once; never the shared mailbox"
+    );
+    assert_eq!(m.header("To").as_deref(), Some(CLAUDIO));
+    assert_eq!(m.header("Cc").as_deref(), Some("ana@example.com, luis@example.com"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retry_after_an_unknown_outcome_reuses_the_message_id_and_shows_once() {
     let rig = Rig::start();
     rig.append(

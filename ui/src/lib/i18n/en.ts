@@ -357,6 +357,8 @@ export const en: Record<keyof typeof es, string> = {
   'composer.error': 'Could not put it in the outbox: {message}',
   'composer.demo': 'Demo account: what you send stays in the outbox.',
   'composer.noteHint': 'Only your team sees it',
+  'composer.to': 'To: {to}',
+  'composer.cc': 'Cc: {cc}',
   'composer.variable.unknown': '{name} (unknown)',
   'composer.variable.empty': '{name} (no value)',
   'snippets.label': 'Snippets',

@@ -356,6 +356,8 @@ export const es = {
   'composer.error': 'No se pudo poner en la bandeja de salida: {message}',
   'composer.demo': 'Cuenta de demostración: lo que envíes se queda en la bandeja de salida.',
   'composer.noteHint': 'Solo la ve tu equipo',
+  'composer.to': 'Para: {to}',
+  'composer.cc': 'Cc: {cc}',
   'composer.variable.unknown': '{name} (desconocida)',
   'composer.variable.empty': '{name} (sin valor)',
   'snippets.label': 'Respuestas guardadas',
