@@ -367,7 +367,15 @@ impl<P, L> Sim<P, L> {
     }
 
     /// Sends a flow to every logged-in client, packets split at random.
+    /// Plays a call to every logged-in client. A client that has just logged in may not
+    /// be marked so yet (its login answer can arrive before this thread marks it): waits
+    /// up to 10 s for one, so a test that plays right after seeing the link come up never
+    /// plays to nobody.
     pub fn play(&self, flow: &Flow) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.shared.logged_in().is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
         for packet in &flow.packets {
             self.shared.broadcast(packet);
         }
