@@ -249,7 +249,7 @@ pub async fn save_account(core: &AppCore, secrets: Arc<dyn SecretStore>, save: A
     let new_key = keys.name(&name);
     // (what the new key held before, to put back on failure)
     let (previous, wrote) = {
-        let (secrets, new_key) = (secrets.clone(), new_key.clone());
+        let (secrets, new_key, keys, old_name) = (secrets.clone(), new_key.clone(), keys.clone(), old_name.clone());
         blocking(move || {
             let previous = secrets.get(&new_key).map_err(secret_error)?;
             let value = match secret {
@@ -299,9 +299,9 @@ pub async fn save_account(core: &AppCore, secrets: Arc<dyn SecretStore>, save: A
             return Err(e.into());
         }
     };
-    if let Some(old) = old_key.filter(|k| *k != new_key) {
+    if let Some(old) = old_name.filter(|_| old_key.as_ref().is_some_and(|k| *k != new_key)) {
         // Renamed: the secret now lives under the new name only.
-        blocking(move || secrets.delete(&old).map_err(secret_error)).await?;
+        blocking(move || keys.delete(secrets.as_ref(), &old).map_err(secret_error)).await?;
     }
     let views = list_account_views(core, Arc::new(crate::secrets::MemorySecretStore::default())).await?;
     let mut view = views

@@ -59,6 +59,17 @@ impl AccountKeys {
         secrets.set(&self.name(account), &legacy)?;
         Ok(Some(legacy))
     }
+
+    /// Removes the account's secret, and a pre-scope entry carrying the same secret (the
+    /// one it was copied from), so a removed account leaves nothing in the keychain.
+    pub fn delete(&self, secrets: &dyn SecretStore, account: &str) -> Result<(), SecretError> {
+        let scoped = secrets.get(&self.name(account))?;
+        let legacy_name = format!("account:{account}");
+        if scoped.is_some() && secrets.get(&legacy_name)? == scoped {
+            secrets.delete(&legacy_name)?;
+        }
+        secrets.delete(&self.name(account))
+    }
 }
 
 pub trait SecretStore: Send + Sync {
@@ -176,5 +187,17 @@ mod tests {
         assert_eq!(keys.get(&secrets, "Soporte").expect("get").as_deref(), Some("old-token"));
         assert_eq!(secrets.get(&keys.name("Soporte")).expect("get").as_deref(), Some("old-token"), "copied");
         assert_eq!(keys.get(&secrets, "Other").expect("get"), None);
+
+        keys.delete(&secrets, "Soporte").expect("delete");
+        assert_eq!(secrets.get(&keys.name("Soporte")).expect("get"), None);
+        assert_eq!(secrets.get("account:Soporte").expect("get"), None, "the entry it came from goes too");
+        secrets.set("account:Otra", "someone-else").expect("set");
+        secrets.set(&keys.name("Otra"), "mine").expect("set");
+        keys.delete(&secrets, "Otra").expect("delete");
+        assert_eq!(
+            secrets.get("account:Otra").expect("get").as_deref(),
+            Some("someone-else"),
+            "a different secret under the old name is not ours to remove"
+        );
     }
 }

@@ -391,8 +391,9 @@ pub async fn remove_account(core: &AppCore, secrets: Arc<dyn SecretStore>, name_
             Ok(calls)
         })
         .await?;
-    let key = AccountKeys::of(core.store()).await?.name(&row.name);
-    blocking(move || secrets.delete(&key).map_err(secret_error)).await?;
+    let keys = AccountKeys::of(core.store()).await?;
+    let name = row.name.clone();
+    blocking(move || keys.delete(secrets.as_ref(), &name).map_err(secret_error)).await?;
     Ok(RemovedAccount { id, name: row.name, kind: row.kind, calls_removed })
 }
 
