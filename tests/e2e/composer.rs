@@ -3,9 +3,7 @@
 //! helpdesk is back and the agent presses "Sync now" it shows delivered — and the
 //! helpdesk received it exactly once.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use hilo_tests::chatwoot_sim::{ChatwootSim, SimConfig};
 use hilo_tests::{KeyringSession, artifacts_dir, workspace_binary};
@@ -17,22 +15,8 @@ const CUSTOMER: &str = "Zoe Testwood";
 
 /// Runs the `hilo` CLI on the workspace, in the test's keychain session.
 fn hilo(keyring: &KeyringSession, workspace: &Path, args: &[&str], stdin: &str) {
-    let mut child = Command::new(workspace_binary("hilo"))
-        .envs(keyring.envs())
-        .env_remove("HILO_WORKSPACE")
-        .env("HILO_DEFAULT_REGION", "ES")
-        .arg("--workspace")
-        .arg(workspace)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run hilo");
-    if let Some(mut input) = child.stdin.take() {
-        input.write_all(stdin.as_bytes()).expect("write stdin");
-    }
-    let out = child.wait_with_output().expect("hilo output");
+    let mut command = hilo_tests::hilo_command(workspace_binary("hilo"), keyring.envs(), workspace);
+    let out = hilo_tests::run_with_stdin(command.env("HILO_DEFAULT_REGION", "ES").args(args), stdin);
     assert!(out.status.success(), "hilo {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
 }
 

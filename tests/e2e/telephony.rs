@@ -6,7 +6,6 @@
 //! customer from the pop. The desktop notification is seen as the real `Notify` call on
 //! the private session bus (`dbus-monitor`).
 
-use std::io::Write;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -23,21 +22,11 @@ const AMI_SECRET: &str = "e2e-AMI-s3cret-9931";
 
 /// Runs the `hilo` CLI on the workspace with the desk's keychain; returns its JSON.
 fn hilo(envs: &[(String, String)], workspace: &Path, args: &[&str], stdin: &str) -> Value {
-    let mut child = Command::new(workspace_binary("hilo"))
-        .envs(envs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .env_remove("HILO_WORKSPACE")
-        .arg("--workspace")
-        .arg(workspace)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run hilo");
-    if let Some(mut input) = child.stdin.take() {
-        let _ = input.write_all(stdin.as_bytes());
-    }
-    let out = child.wait_with_output().expect("hilo output");
+    let pairs = envs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    let out = hilo_tests::run_with_stdin(
+        hilo_tests::hilo_command(workspace_binary("hilo"), pairs, workspace).args(args),
+        stdin,
+    );
     assert!(out.status.success(), "hilo {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("hilo {args:?} printed invalid JSON: {e}"))
 }

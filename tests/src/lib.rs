@@ -61,3 +61,32 @@ pub fn artifacts_dir() -> PathBuf {
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port()
 }
+
+/// Runs `command` to its end with `stdin` written to it (secrets are read from standard
+/// input) and its output captured. A child that exits before reading is not an error.
+pub fn run_with_stdin(command: &mut std::process::Command, stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child =
+        command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start the command");
+    if let Some(mut input) = child.stdin.take() {
+        let _ = input.write_all(stdin.as_bytes());
+    }
+    child.wait_with_output().expect("the command's output")
+}
+
+/// `binary` (a `hilo` build) on `workspace`, in the environment `envs` (the test's private
+/// keychain session), never reading the developer's own `HILO_WORKSPACE`.
+pub fn hilo_command<K, V>(
+    binary: impl AsRef<std::ffi::OsStr>,
+    envs: impl IntoIterator<Item = (K, V)>,
+    workspace: &std::path::Path,
+) -> std::process::Command
+where
+    K: AsRef<std::ffi::OsStr>,
+    V: AsRef<std::ffi::OsStr>,
+{
+    let mut command = std::process::Command::new(binary);
+    command.envs(envs).env_remove("HILO_WORKSPACE").arg("--workspace").arg(workspace);
+    command
+}

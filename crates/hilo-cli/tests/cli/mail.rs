@@ -1,49 +1,17 @@
 //! `hilo accounts add email`, `hilo sync` and `hilo reply` against a real dovecot and an
 //! SMTP sink started here, with the password in a real (private) Secret Service.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
 use hilo_tests::dovecot::Dovecot;
 use hilo_tests::smtp_sink::{Delivery, SinkConfig, SmtpSink};
 use serde_json::Value;
 
-use super::keyring;
+use super::{hilo_with_stdin, region_json};
 
 const SUPPORT: &str = "support@example.com";
 const PASSWORD: &str = "buzon-imap-9d2c";
 const CLAUDIO: &str = "claudio.perez@example.com";
-
-fn hilo_in(workspace: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hilo"))
-        .envs(keyring().envs())
-        .env_remove("HILO_WORKSPACE")
-        .env("HILO_DEFAULT_REGION", "ES")
-        .arg("--workspace")
-        .arg(workspace)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run hilo");
-    if let Some(mut input) = child.stdin.take() {
-        input.write_all(stdin.as_bytes()).expect("write stdin");
-    }
-    child.wait_with_output().expect("hilo output")
-}
-
-fn json(workspace: &Path, args: &[&str]) -> Value {
-    let out = hilo_in(workspace, args, "");
-    assert!(
-        out.status.success(),
-        "hilo {args:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("hilo {args:?} printed invalid JSON: {e}"))
-}
 
 fn add_account(workspace: &Path, name: &str, imap: u16, smtp: u16, password: &str) {
     let (imap, smtp) = (format!("127.0.0.1:{imap}"), format!("127.0.0.1:{smtp}"));
@@ -63,7 +31,7 @@ fn add_account(workspace: &Path, name: &str, imap: u16, smtp: u16, password: &st
         "--security",
         "none",
     ];
-    let out = hilo_in(workspace, &args, &format!("{password}\n"));
+    let out = hilo_with_stdin(workspace, &args, &format!("{password}\n"));
     assert!(out.status.success(), "add email: {}", String::from_utf8_lossy(&out.stderr));
     let said = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(!said.contains(password), "the password is never printed");
@@ -90,14 +58,14 @@ Content-Type: text/html; charset=utf-8\r\n\r\n<p>Hola, <img src=\"https://tracke
     let ws = dir.path();
     add_account(ws, "Buzón", dovecot.imap_port, sink.port, PASSWORD);
 
-    let synced = json(ws, &["sync", "--once", "--json"]);
+    let synced = region_json(ws, &["sync", "--once", "--json"]);
     assert_eq!(synced[0]["account"], "Buzón", "{synced}");
     assert_eq!(synced[0]["messages"], 1, "{synced}");
-    let convs = json(ws, &["conversations", "--status", "all", "--json"]);
+    let convs = region_json(ws, &["conversations", "--status", "all", "--json"]);
     assert_eq!(convs.as_array().map(Vec::len), Some(1), "{convs}");
     assert_eq!(convs[0]["channel"], "email");
     let id = convs[0]["id"].as_i64().expect("conversation id");
-    let timeline = json(ws, &["timeline", "--customer", "Claudio.Perez@example.com", "--json"]);
+    let timeline = region_json(ws, &["timeline", "--customer", "Claudio.Perez@example.com", "--json"]);
     assert_eq!(timeline["customer"]["name"], "Claudio Pérez", "the sender's address is the customer: {timeline}");
     let text = timeline.to_string();
     assert!(
@@ -105,7 +73,7 @@ Content-Type: text/html; charset=utf-8\r\n\r\n<p>Hola, <img src=\"https://tracke
         "{text}"
     );
 
-    let sent = json(ws, &["reply", &id.to_string(), "Hola Claudio, va en camino", "--json"]);
+    let sent = region_json(ws, &["reply", &id.to_string(), "Hola Claudio, va en camino", "--json"]);
     assert_eq!(sent["state"], "delivered", "{sent}");
     let mails = sink.messages();
     assert_eq!(mails.len(), 1);
@@ -114,8 +82,8 @@ Content-Type: text/html; charset=utf-8\r\n\r\n<p>Hola, <img src=\"https://tracke
     assert_eq!(mails[0].header("References").as_deref(), Some("<pedido-1@example.com>"));
     let key = sent["idempotencyKey"].as_str().expect("key");
     assert_eq!(mails[0].header("Message-ID"), Some(format!("<{key}@example.com>")));
-    json(ws, &["sync", "--once", "--json"]);
-    let timeline = json(ws, &["timeline", "--customer", CLAUDIO, "--json"]);
+    region_json(ws, &["sync", "--once", "--json"]);
+    let timeline = region_json(ws, &["timeline", "--customer", CLAUDIO, "--json"]);
     let replies = timeline["items"]
         .as_array()
         .expect("items")
@@ -124,12 +92,12 @@ Content-Type: text/html; charset=utf-8\r\n\r\n<p>Hola, <img src=\"https://tracke
         .count();
     assert_eq!(replies, 1, "the reply shows once after its echo is synced: {timeline}");
 
-    let listed = json(ws, &["accounts", "list", "--json"]).to_string();
+    let listed = region_json(ws, &["accounts", "list", "--json"]).to_string();
     assert!(listed.contains("Buzón") && listed.contains("idle") && !listed.contains(PASSWORD), "{listed}");
 
     // A wrong password: the error names the account and says what to check.
     add_account(ws, "Malo", dovecot.imap_port, sink.port, "wrong-password");
-    let out = hilo_in(ws, &["sync", "--once", "--account", "Malo"], "");
+    let out = hilo_with_stdin(ws, &["sync", "--once", "--account", "Malo"], "");
     assert!(!out.status.success());
     let said = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("Malo") && said.contains("refused the login"), "{said}");
@@ -137,15 +105,15 @@ Content-Type: text/html; charset=utf-8\r\n\r\n<p>Hola, <img src=\"https://tracke
     // A dead server: offline, named, and a queued reply stays queued.
     let (dead_imap, dead_smtp) = (hilo_tests::free_port(), hilo_tests::free_port());
     add_account(ws, "Buzón", dead_imap, dead_smtp, PASSWORD);
-    let out = hilo_in(ws, &["reply", &id.to_string(), "Otra respuesta", "--json"], "");
+    let out = hilo_with_stdin(ws, &["reply", &id.to_string(), "Otra respuesta", "--json"], "");
     assert!(out.status.success(), "queueing works with the server down: {}", String::from_utf8_lossy(&out.stderr));
     let queued: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(queued["state"], "queued", "{queued}");
-    let out = hilo_in(ws, &["sync", "--once", "--account", "Buzón"], "");
+    let out = hilo_with_stdin(ws, &["sync", "--once", "--account", "Buzón"], "");
     assert!(!out.status.success(), "a sync against a dead server fails visibly");
     let said = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("Buzón") && said.contains("offline") && said.contains("connection refused"), "{said}");
-    let waiting = json(ws, &["outbox", "--json"]);
+    let waiting = region_json(ws, &["outbox", "--json"]);
     assert_eq!(waiting.as_array().map(Vec::len), Some(1), "nothing lost: {waiting}");
     assert_eq!(sink.messages().len(), 1, "nothing sent while down");
 

@@ -38,6 +38,25 @@ fn ok_json(workspace: &Path, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("hilo {args:?} printed invalid JSON: {e}"))
 }
 
+/// `hilo` with `stdin` fed in (secrets are read from it) and national numbers read as
+/// Spanish (`HILO_DEFAULT_REGION=ES`), for the account and sync tests.
+fn hilo_with_stdin(workspace: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut command = hilo_tests::hilo_command(env!("CARGO_BIN_EXE_hilo"), keyring().envs(), workspace);
+    hilo_tests::run_with_stdin(command.env("HILO_DEFAULT_REGION", "ES").args(args), stdin)
+}
+
+/// `hilo_with_stdin` without input; the JSON it printed, or a failure naming what it said.
+fn region_json(workspace: &Path, args: &[&str]) -> Value {
+    let out = hilo_with_stdin(workspace, args, "");
+    assert!(
+        out.status.success(),
+        "hilo {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("hilo {args:?} printed invalid JSON: {e}"))
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }

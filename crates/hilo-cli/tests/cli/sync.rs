@@ -1,44 +1,10 @@
 //! `hilo accounts add chatwoot`, `hilo sync`, `hilo reply` and `hilo outbox` against the
 //! Chatwoot simulator, with the token in a real (private) Secret Service.
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::sync::OnceLock;
-
-use hilo_tests::KeyringSession;
 use hilo_tests::chatwoot_sim::{ChatwootSim, SimConfig};
 use serde_json::{Value, json};
 
-fn keyring() -> &'static KeyringSession {
-    static SESSION: OnceLock<KeyringSession> = OnceLock::new();
-    SESSION.get_or_init(KeyringSession::start)
-}
-
-fn hilo_with_stdin(workspace: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hilo"))
-        .envs(keyring().envs())
-        .env_remove("HILO_WORKSPACE")
-        .env("HILO_DEFAULT_REGION", "ES")
-        .arg("--workspace")
-        .arg(workspace)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run hilo");
-    if let Some(mut input) = child.stdin.take() {
-        input.write_all(stdin.as_bytes()).expect("write stdin");
-    }
-    child.wait_with_output().expect("hilo output")
-}
-
-fn ok_json(workspace: &Path, args: &[&str]) -> Value {
-    let out = hilo_with_stdin(workspace, args, "");
-    assert!(out.status.success(), "hilo {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("hilo {args:?} printed invalid JSON: {e}"))
-}
+use super::{hilo_with_stdin, region_json as ok_json};
 
 #[test]
 fn chatwoot_account_sync_reply_and_offline_outbox_from_the_command_line() {

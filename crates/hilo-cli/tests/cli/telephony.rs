@@ -7,7 +7,6 @@
 //! notification name on the shared one and count what it receives.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -94,16 +93,7 @@ fn command(workspace: &Path, args: &[&str]) -> Command {
 }
 
 fn run(workspace: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = command(workspace, args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run hilo");
-    if let Some(mut input) = child.stdin.take() {
-        let _ = input.write_all(stdin.as_bytes());
-    }
-    child.wait_with_output().expect("hilo output")
+    hilo_tests::run_with_stdin(&mut command(workspace, args), stdin)
 }
 
 fn ok(workspace: &Path, args: &[&str], stdin: &str) -> Value {
